@@ -1,0 +1,82 @@
+"""The ``cbamcalc`` command line: a thin adapter over the library.
+
+Each sub-command lives in ``cbamcalc/commands/<name>.py`` with two functions:
+``add_parser(subparsers)`` and ``run(args) -> int``. Command modules are imported only
+when needed, so ``cbamcalc --help`` stays light (no pandas import for help).
+
+A :class:`~cbamcalc.errors.CbamError` becomes one line on stderr and exit status 2;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import CbamError
+
+#: sub-command name -> (module under cbamcalc.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "compute SEE per process and per good from an installation workbook"),
+    "defaults": ("defaults", "look up the EU default value of a CN code for a country and year"),
+    "data": ("data", "list the reference tables, their versions and sources"),
+    "cost": ("cost", "CBAM certificates and cost per year, 2026-2034, in EUR and THB"),
+    "template": ("template", "create a cbamcalc input workbook (English/Thai)"),
+    "export-communication": ("export_communication", "fill the EU Communication template from an input file"),
+    "exposure": ("exposure", "sector exposure model over trade flows, scenarios and Monte Carlo"),
+}
+
+
+def _available() -> dict[str, tuple[str, str]]:
+    out = {}
+    for name, (module, helptext) in COMMANDS.items():
+        if importlib.util.find_spec(f"cbamcalc.commands.{module}") is not None:
+            out[name] = (module, helptext)
+    return out
+
+
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser; only the selected command's module is imported."""
+    parser = argparse.ArgumentParser(
+        prog="cbamcalc",
+        description="Embedded emissions and EU CBAM cost of goods, per the Commission's templates and acts.",
+    )
+    parser.add_argument("--version", action="version", version=f"cbamcalc {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, helptext) in _available().items():
+        if name == selected:
+            mod = importlib.import_module(f"cbamcalc.commands.{module}")
+            mod.add_parser(sub, name, helptext)
+        else:
+            sub.add_parser(name, help=helptext, add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cbamcalc`` command; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    selected = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(selected)
+    args = parser.parse_args(args_list)
+    if not args.command:
+        parser.print_help()
+        return 0
+    module = importlib.import_module(f"cbamcalc.commands.{COMMANDS[args.command][0]}")
+    try:
+        return int(module.run(args) or 0)
+    except CbamError as exc:
+        if args.debug:
+            raise
+        print(f"cbamcalc {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        print("cbamcalc: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

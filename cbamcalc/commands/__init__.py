@@ -1,0 +1,1 @@
+"""CLI sub-commands: one module each, with ``add_parser(subparsers, name, help)`` and ``run(args) -> int``."""

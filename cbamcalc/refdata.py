@@ -1,0 +1,244 @@
+"""Reference data: load, validate and describe the tables under ``emission_factors/``.
+
+The tables ship inside the package as ``cbamcalc.emission_factors``. Each is a tidy UTF-8
+CSV listed in ``MANIFEST.toml`` with its sha256, title, source document (and the source's
+sha256), and kind (``law`` or ``scenario``). Tables are read once (cached), validated on
+load (columns, units, citations, hashes) and handed out as copies.
+
+Tables taken from Commission workbooks are generated, never hand-edited::
+
+    python -m cbamcalc.refdata build [--shared ../shared]
+
+rewrites them from ``shared/cbam_templates/related/`` and refreshes the hashes in the manifest.
+``python -m cbamcalc.refdata check`` validates everything and exits non-zero on a problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import tomllib
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import ReferenceDataError
+
+__all__ = [
+    "manifest",
+    "data_version",
+    "load_table",
+    "table_info",
+    "constant",
+    "constant_row",
+    "list_tables",
+    "validate_all",
+]
+
+#: Columns every table must have: its legal (or scenario) source, row by row.
+SOURCE_COLUMNS = ("act", "provision")
+
+
+def _root() -> Traversable:
+    return resources.files("cbamcalc.emission_factors")
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    """The parsed ``MANIFEST.toml`` (data version and one entry per table)."""
+    try:
+        text = _root().joinpath("MANIFEST.toml").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ReferenceDataError("emission_factors/MANIFEST.toml is missing from the installation") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReferenceDataError(f"emission_factors/MANIFEST.toml is not valid TOML: {exc}") from exc
+    if "data_version" not in data or "files" not in data:
+        raise ReferenceDataError("emission_factors/MANIFEST.toml: expected keys 'data_version' and [files.*]")
+    return data
+
+
+def data_version() -> str:
+    """Version string of the reference data set, recorded on every result."""
+    return str(manifest()["data_version"])
+
+
+def list_tables() -> list[str]:
+    """Names of all tables in the manifest."""
+    return list(manifest()["files"])
+
+
+def table_info(name: str) -> dict[str, Any]:
+    """Manifest entry of one table (path, title, kind, source, hashes)."""
+    files = manifest()["files"]
+    if name not in files:
+        raise ReferenceDataError(
+            f"Reference table '{name}': expected one of {', '.join(sorted(files))}, found no such table"
+        )
+    return dict(files[name])
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def _load(name: str) -> pd.DataFrame:
+    info = table_info(name)
+    path = info["path"]
+    raw = _root().joinpath(path).read_bytes()
+    if info.get("sha256") and _sha256_bytes(raw) != info["sha256"]:
+        raise ReferenceDataError(
+            f"emission_factors/{path}: sha256 does not match MANIFEST.toml (file edited by hand? "
+            "regenerate with 'python -m cbamcalc.refdata build')"
+        )
+    from io import BytesIO
+
+    df = pd.read_csv(BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8")
+    _validate(name, path, df, info)
+    for col in info.get("numeric_columns", ["value"]):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="raise")
+    return df
+
+
+def _validate(name: str, path: str, df: pd.DataFrame, info: dict[str, Any]) -> None:
+    required = list(info.get("required_columns", [])) + list(SOURCE_COLUMNS)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ReferenceDataError(f"emission_factors/{path}: missing column(s) {', '.join(missing)}")
+    for col in SOURCE_COLUMNS:
+        empty = df.index[df[col].str.strip() == ""]
+        if len(empty):
+            raise ReferenceDataError(
+                f"emission_factors/{path}, row {int(empty[0]) + 2}: column '{col}' is empty "
+                "(every row must cite its source)"
+            )
+    if "unit" in df.columns:
+        from .units import ureg
+
+        for i, u in enumerate(df["unit"]):
+            if u == "":
+                continue
+            try:
+                ureg.parse_units(u)
+            except Exception as exc:
+                raise ReferenceDataError(
+                    f"emission_factors/{path}, row {i + 2}: unit {u!r} is not a unit pint can read"
+                ) from exc
+    for col in info.get("numeric_columns", ["value"]):
+        if col not in df.columns:
+            continue
+        bad = pd.to_numeric(df[col].replace("", None), errors="coerce").isna() & (df[col] != "")
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise ReferenceDataError(
+                f"emission_factors/{path}, row {i + 2}, column '{col}': expected a number, "
+                f"found {df[col].iloc[i]!r}"
+            )
+
+
+def load_table(name: str) -> pd.DataFrame:
+    """Load a reference table by its manifest name (validated; a copy, safe to modify)."""
+    return _load(name).copy()
+
+
+@cache
+def _constants() -> dict[str, dict[str, Any]]:
+    df = _load("constants")
+    out: dict[str, dict[str, Any]] = {}
+    for rec in df.to_dict("records"):
+        out[str(rec["key"])] = rec
+    return out
+
+
+def constant_row(key: str) -> dict[str, Any]:
+    """The row of a legal constant (value, unit, act, provision, ...)."""
+    table = _constants()
+    if key not in table:
+        raise ReferenceDataError(
+            f"Constant '{key}': expected one of {', '.join(sorted(table))}, found no such constant"
+        )
+    return dict(table[key])
+
+
+def constant(key: str) -> float:
+    """Value of a legal constant from ``emission_factors/constants.csv`` (e.g. ``"gwp_n2o"``)."""
+    return float(constant_row(key)["value"])
+
+
+def validate_all() -> list[str]:
+    """Load and validate every table; return the list of table names checked."""
+    names = list_tables()
+    for name in names:
+        _load(name)
+    return names
+
+
+# --------------------------------------------------------------------------- maintenance
+
+
+def source_root_dir() -> Path:
+    """The ``emission_factors/`` folder of a source checkout (for the extractor)."""
+    here = Path(__file__).resolve().parent.parent / "emission_factors"
+    if not (here / "MANIFEST.toml").is_file():
+        raise ReferenceDataError("the extractor runs from a source checkout: emission_factors/ not found")
+    return here
+
+
+def refresh_manifest_hashes(folder: Path | None = None) -> None:
+    """Rewrite every ``sha256 = "..."`` of the manifest to match the files on disk."""
+    folder = folder or source_root_dir()
+    mpath = folder / "MANIFEST.toml"
+    text = mpath.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    for name, entry in data["files"].items():
+        digest = _sha256_bytes((folder / entry["path"]).read_bytes())
+        pattern = re.compile(
+            r"(\[files\." + re.escape(name) + r"\][^\[]*?\nsha256 = \")[0-9a-f]*(\")", re.DOTALL
+        )
+        text, n = pattern.subn(lambda m, d=digest: m.group(1) + d + m.group(2), text)
+        if n != 1:
+            raise ReferenceDataError(f"MANIFEST.toml: [files.{name}] has no single 'sha256 = \"...\"' line")
+    mpath.write_text(text, encoding="utf-8")
+    manifest.cache_clear()
+    _load.cache_clear()
+    _constants.cache_clear()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cbamcalc.refdata build|check|hash``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m cbamcalc.refdata", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="regenerate the tables taken from the Commission workbooks")
+    b.add_argument("--shared", default=None, help="path of shared/ (default: ../shared from the checkout)")
+    sub.add_parser("check", help="validate every table and hash")
+    sub.add_parser("hash", help="refresh the sha256 of every table in MANIFEST.toml")
+    args = parser.parse_args(argv)
+    if args.cmd == "build":
+        from . import extract
+
+        folder = source_root_dir()
+        shared = Path(args.shared) if args.shared else folder.parent.parent / "shared"
+        written = extract.build_all(shared, folder)
+        refresh_manifest_hashes(folder)
+        for p in written:
+            print(f"wrote {p}")
+    elif args.cmd == "hash":
+        refresh_manifest_hashes()
+    else:
+        names = validate_all()
+        print(f"{len(names)} tables OK, data version {data_version()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
