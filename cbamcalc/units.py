@@ -29,7 +29,6 @@ dimensions and become CO2e only through :func:`to_co2e`, which reads the act's G
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -45,7 +44,8 @@ __all__ = ["ureg", "Q_", "parse_unit", "magnitudes", "to_co2e", "GAS_UNITS"]
 
 @cache
 def _registry() -> pint.UnitRegistry:
-    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    # on_redefinition="ignore": units.txt takes the symbol "kt" from the knot for the kilotonne
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None, on_redefinition="ignore")
     definitions = resources.files("cbamcalc").joinpath("units.txt").read_text(encoding="utf-8")
     reg.load_definitions(definitions.splitlines())
     return reg
@@ -63,9 +63,6 @@ _ALIASES = {
     "nm3": "Nm3",
     "%": "percent",
 }
-
-
-_KT = re.compile(r"(?<![A-Za-z_])kt(?![A-Za-z_0-9])")
 
 
 def _describe(unit: str) -> str:
@@ -102,8 +99,6 @@ def parse_unit(text: Any, *, field: str, expected: str | None = None, **where: A
     cleaned = text.strip()
     cleaned = _ALIASES.get(cleaned.lower(), cleaned)
     cleaned = cleaned.replace("1000Nm3", "kNm3").replace("1000 Nm3", "kNm3")
-    # pint reads "kt" as knot; in this field it always means kilotonne
-    cleaned = _KT.sub("kilotonne", cleaned)
     try:
         unit = ureg.parse_units(cleaned)
     except Exception as exc:  # pint raises several types (UndefinedUnitError, DefinitionSyntaxError, ...)
