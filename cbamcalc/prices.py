@@ -1,0 +1,349 @@
+"""CBAM certificate prices and EUR/THB rates by year: published data, user paths and scenarios.
+
+Where each number comes from (recorded on every result as ``price_basis`` / ``eur_thb_source``):
+
+==========================  ====================================================================
+source                      what it is
+==========================  ====================================================================
+``published 2026-Qn``       2026 quarterly average of EU ETS auction prices, as published by the
+                            Commission (``certificate_prices_2026_quarterly.csv``; only Q1 2026,
+                            EUR 75.36, was found cited; other quarters must be given by the user)
+``user``                    one price (or rate) stated by the user for every year
+``path:<file>``             a user CSV of dates or years and prices; dates are averaged per
+                            calendar year (the weekly price from 2027 is averaged over the year)
+``scenario:<name>``         a shipped, dated scenario (``price_paths_scenario_2026-11.csv``,
+                            ``fx_eur_thb_scenario.csv``: kind ``scenario``, never law)
+==========================  ====================================================================
+
+Units: certificate price [EUR/tCO2e]; exchange rate [THB/EUR].
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "QUARTERLY_TABLE",
+    "PRICE_SCENARIO_TABLE",
+    "FX_SCENARIO_TABLE",
+    "YearlySeries",
+    "quarterly_prices_2026",
+    "price_scenario",
+    "fx_scenario",
+    "read_price_path",
+    "read_fx_path",
+    "resolve_price",
+    "resolve_fx",
+]
+
+QUARTERLY_TABLE = "certificate_prices_2026_quarterly"
+PRICE_SCENARIO_TABLE = "price_paths_scenario"
+FX_SCENARIO_TABLE = "fx_eur_thb_scenario"
+
+#: A user's path must not skip more than this many days between two dated rows.
+MAX_GAP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class YearlySeries:
+    """Values by calendar year with the source they come from.
+
+    Attributes
+    ----------
+    values : pandas.Series
+        Value per year (integer index). [EUR/tCO2e] for prices, [THB/EUR] for exchange rates.
+    source : str
+        Where the values come from (``"user"``, ``"path:<file>"``, ``"scenario:<name>"``, ...).
+    """
+
+    values: pd.Series
+    source: str
+
+    def for_years(self, years: np.ndarray, *, field: str) -> np.ndarray:
+        """Values for ``years``; an :class:`InputError` names the first year not covered."""
+        years = np.asarray(years, dtype=int)
+        vals = self.values
+        if vals.index.size and vals.index.min() >= 0:
+            lo, hi = int(vals.index.min()), int(vals.index.max())
+            table = np.full(hi - lo + 1, np.nan)
+            table[vals.index.to_numpy(dtype=int) - lo] = vals.to_numpy(dtype=float)
+            off = years - lo
+            ok = (off >= 0) & (off < table.size)
+            out = np.full(years.shape, np.nan)
+            out[ok] = table[off[ok]]
+        else:  # pragma: no cover - empty series
+            out = np.full(years.shape, np.nan)
+        if np.isnan(out).any():
+            y = int(years[np.isnan(out)][0])
+            covered = f"{int(vals.index.min())}-{int(vals.index.max())}" if len(vals) else "no year"
+            raise InputError(f"{self.source} has no {field} for {y} (covers {covered})", field=field,
+                             expected=f"a value for {y}", found=None)
+        return out
+
+
+# --------------------------------------------------------------------------- shipped data
+
+
+def quarterly_prices_2026() -> pd.DataFrame:
+    """Published 2026 certificate prices by quarter, with their citation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``period``, ``quarter``, ``value`` [EUR/tCO2e], ``published``, ``act``,
+        ``provision``, ``source``.
+
+    Notes
+    -----
+    For 2026 the price of a CBAM certificate is the volume-weighted quarterly average of the EU
+    ETS auction clearing prices; from 2027 it is weekly. Only the quarters found cited are shipped
+    (Q1 2026 = EUR 75.36, published 7 Apr 2026).
+
+    References
+    ----------
+    Regulation (EU) 2023/956 Art. 21 as amended by Regulation (EU) 2025/2083; IR (EU) 2025/2548.
+    """
+    from .refdata import load_table
+
+    return load_table(QUARTERLY_TABLE)
+
+
+def quarter_price_2026(quarter: Any) -> np.ndarray:
+    """Published price of each 2026 quarter (1-4); an unpublished quarter raises :class:`InputError`."""
+    q = np.asarray(quarter)
+    table = quarterly_prices_2026()
+    lut = np.full(5, np.nan)
+    lut[table["quarter"].to_numpy(dtype=int)] = table["value"].to_numpy(dtype=float)
+    qf = pd.to_numeric(pd.Series(q.ravel()), errors="coerce").to_numpy()
+    bad = ~np.isin(qf, [1, 2, 3, 4])
+    if bad.any():
+        raise InputError(field="quarter", expected="the calendar quarter of import, 1-4", found=q.ravel()[bad][0])
+    out = lut[qf.astype(int)]
+    if np.isnan(out).any():
+        missing = int(qf[np.isnan(out)][0])
+        have = ", ".join(table["period"]) or "none"
+        raise InputError(
+            f"no published certificate price for 2026-Q{missing} in "
+            f"emission_factors/certificate_prices_2026_quarterly.csv (have: {have}); give price=... "
+            "(or --price / --price-path)",
+            field="price",
+            expected="a certificate price for that quarter",
+            found=None,
+        )
+    return out.reshape(q.shape)
+
+
+def _scenario(table: str, name: str, what: str) -> YearlySeries:
+    from .refdata import load_table
+
+    df = load_table(table)
+    names = sorted(df["scenario"].unique())
+    if name not in names:
+        raise InputError(field=what, expected=f"a scenario among {', '.join(names)}", found=name)
+    sel = df[df["scenario"] == name]
+    return YearlySeries(pd.Series(sel["value"].to_numpy(float), index=sel["year"].to_numpy(int)),
+                        f"scenario:{name} ({table})")
+
+
+def price_scenario(name: str = "central") -> YearlySeries:
+    """A shipped certificate-price scenario (``low``, ``central``, ``high``) [EUR/tCO2e], never law.
+
+    Examples
+    --------
+    >>> price_scenario("central").values[2026]
+    np.float64(75.36)
+    """
+    return _scenario(PRICE_SCENARIO_TABLE, name, "price scenario")
+
+
+def fx_scenario(name: str = "central") -> YearlySeries:
+    """A shipped EUR/THB scenario (``low``, ``central``, ``high``) [THB/EUR], never law."""
+    return _scenario(FX_SCENARIO_TABLE, name, "EUR/THB scenario")
+
+
+# --------------------------------------------------------------------------- user paths
+
+
+_PRICE_COLUMNS = ("price_eur", "eur_per_tco2e", "price", "value")
+_FX_COLUMNS = ("eur_thb", "thb_per_eur", "rate", "value")
+
+
+def _read_path(path: str | os.PathLike[str], value_columns: tuple[str, ...], unit_expected: str,
+               what: str) -> YearlySeries:
+    """Read a CSV of ``date`` or ``year`` and one value column; check gaps; average by year."""
+    from .units import ureg
+
+    fname = os.fspath(path)
+    base = os.path.basename(fname)
+    try:
+        df = pd.read_csv(fname, dtype=str, keep_default_na=False, comment="#", skipinitialspace=True)
+    except FileNotFoundError as exc:
+        raise InputError(file=fname, field=what, expected="an existing CSV file", found="no such file") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(file=fname, field=what, expected="a CSV file", found=str(exc).splitlines()[0]) from exc
+    cols = {c.strip().lower(): c for c in df.columns}
+    key = "date" if "date" in cols else ("year" if "year" in cols else None)
+    vcol = next((cols[c] for c in value_columns if c in cols), None)
+    if key is None or vcol is None:
+        raise InputError(file=fname, field=what,
+                         expected=f"columns 'date' or 'year', and one of {', '.join(value_columns)}",
+                         found=", ".join(df.columns))
+    if not len(df):
+        raise InputError(file=fname, field=what, expected="at least one row", found="no rows")
+    if "unit" in cols:
+        for i, u in enumerate(df[cols["unit"]]):
+            u = u.strip()
+            if not u:
+                continue
+            try:
+                unit = ureg.parse_units(u)
+            except Exception as exc:
+                raise InputError(file=fname, row=i + 2, column="unit", expected=unit_expected,
+                                 found=u) from exc
+            if unit.dimensionality != ureg.parse_units(unit_expected).dimensionality:
+                raise InputError("unknown or wrong currency unit (cbamcalc knows EUR and THB)", file=fname,
+                                 row=i + 2, column="unit", expected=unit_expected, found=u)
+    vals = pd.to_numeric(df[vcol].str.strip(), errors="coerce")
+    bad = vals.isna() | (vals < 0) | ~np.isfinite(vals.fillna(0))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(file=fname, row=i + 2, column=vcol, expected="a number >= 0", found=df[vcol].iloc[i])
+    if key == "date":
+        dates = pd.to_datetime(df[cols["date"]].str.strip(), errors="coerce", format="ISO8601")
+        if dates.isna().any():
+            i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise InputError(file=fname, row=i + 2, column=cols["date"], expected="a date YYYY-MM-DD",
+                             found=df[cols["date"]].iloc[i])
+        order = np.argsort(dates.to_numpy(), kind="stable")
+        d = dates.to_numpy()[order]
+        step = np.diff(d).astype("timedelta64[D]").astype(int)
+        if (step == 0).any():
+            i = int(order[1:][step == 0][0])
+            raise InputError(file=fname, row=i + 2, column=cols["date"], expected="each date once",
+                             found=df[cols["date"]].iloc[i])
+        if (step > MAX_GAP_DAYS).any():
+            j = int(np.flatnonzero(step > MAX_GAP_DAYS)[0])
+            i = int(order[j + 1])
+            raise InputError(
+                f"gap of {int(step[j])} days in the {what} after {pd.Timestamp(d[j]).date()}",
+                file=fname, row=i + 2, column=cols["date"],
+                expected=f"consecutive dates at most {MAX_GAP_DAYS} days apart (weekly or finer)",
+                found=df[cols["date"]].iloc[i],
+            )
+        by_year = pd.Series(vals.to_numpy(float)).groupby(dates.dt.year.to_numpy()).mean()
+        years = by_year.index.to_numpy(int)
+    else:
+        yrs = pd.to_numeric(df[cols["year"]].str.strip(), errors="coerce")
+        badyr = yrs.isna() | (yrs % 1 != 0)
+        if badyr.any():
+            i = int(np.flatnonzero(badyr.to_numpy())[0])
+            raise InputError(file=fname, row=i + 2, column=cols["year"], expected="a calendar year",
+                             found=df[cols["year"]].iloc[i])
+        yrs = yrs.astype(int).to_numpy()
+        dup = pd.Series(yrs).duplicated().to_numpy()
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            raise InputError(file=fname, row=i + 2, column=cols["year"], expected="each year once", found=int(yrs[i]))
+        order = np.argsort(yrs, kind="stable")
+        step = np.diff(yrs[order])
+        if (step > 1).any():
+            j = int(np.flatnonzero(step > 1)[0])
+            i = int(order[j + 1])
+            raise InputError(
+                f"gap in the {what}: no value for {int(yrs[order][j]) + 1}"
+                + (f"-{int(yrs[order][j + 1]) - 1}" if step[j] > 2 else ""),
+                file=fname, row=i + 2, column=cols["year"], expected="consecutive years", found=int(yrs[i]),
+            )
+        by_year = pd.Series(vals.to_numpy(float), index=yrs).sort_index()
+        years = by_year.index.to_numpy(int)
+    return YearlySeries(pd.Series(by_year.to_numpy(float), index=years), f"path:{base}")
+
+
+def read_price_path(path: str | os.PathLike[str]) -> YearlySeries:
+    """Read a user's certificate-price path: a CSV of ``date`` or ``year`` and EUR/tCO2e.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV with a ``date`` (YYYY-MM-DD, weekly or finer) or ``year`` column and a price column
+        (``price_eur``, ``eur_per_tco2e``, ``price`` or ``value``); an optional ``unit`` column must
+        read EUR/tCO2e (or an equivalent unit).
+
+    Returns
+    -------
+    YearlySeries
+        Price per calendar year [EUR/tCO2e]: dated rows are averaged over each year.
+
+    Raises
+    ------
+    InputError
+        Naming the file and row: missing columns, a non-number or negative price, a bad date or
+        year, a duplicate, a gap (dates more than 7 days apart, or a missing year), a unit that
+        is not EUR per tCO2e.
+
+    Notes
+    -----
+    From 2027 the certificate price is the weekly average of EU ETS auction prices. Averaging a
+    weekly path over the calendar year assumes certificates for a year's imports are bought evenly
+    through the year; state a yearly path if you assume otherwise.
+    """
+    return _read_path(path, _PRICE_COLUMNS, "EUR/tCO2e", "price path")
+
+
+def read_fx_path(path: str | os.PathLike[str]) -> YearlySeries:
+    """Read a user's EUR/THB path: CSV of ``date`` or ``year`` and THB per EUR (same rules as prices)."""
+    return _read_path(path, _FX_COLUMNS, "THB/EUR", "EUR/THB path")
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def resolve_price(price: Any) -> YearlySeries | float | None:
+    """Normalise the ``price`` argument of :func:`cbamcalc.cost.cbam_cost`.
+
+    ``None`` (published 2026 quarterly prices only), a number [EUR/tCO2e], a mapping or Series year
+    -> price, a :class:`YearlySeries`, ``"scenario:<name>"``, or a path to a CSV price path.
+    """
+    return _resolve(price, read_price_path, price_scenario, "price", "EUR/tCO2e")
+
+
+def resolve_fx(rate: Any) -> YearlySeries | float:
+    """Normalise the ``eur_thb`` argument: ``None`` means the shipped ``scenario:central``."""
+    if rate is None:
+        return fx_scenario("central")
+    out = _resolve(rate, read_fx_path, fx_scenario, "eur_thb", "THB/EUR")
+    assert out is not None
+    return out
+
+
+def _resolve(value: Any, reader: Any, scenario: Any, field: str, unit: str) -> YearlySeries | float | None:
+    if value is None or isinstance(value, YearlySeries):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        if not np.isfinite(v) or v < 0:
+            raise InputError(field=field, expected=f"a number >= 0 [{unit}]", found=value)
+        return v
+    if isinstance(value, str):
+        if value.startswith("scenario:"):
+            return scenario(value.split(":", 1)[1] or "central")
+        return reader(value)
+    if isinstance(value, os.PathLike):
+        return reader(value)
+    if isinstance(value, (dict, pd.Series)):
+        s = pd.Series(value, dtype=float)
+        s.index = s.index.astype(int)
+        if (s < 0).any() or s.isna().any():
+            raise InputError(field=field, expected=f"numbers >= 0 [{unit}] per year",
+                             found=s[(s < 0) | s.isna()].iloc[0])
+        return YearlySeries(s.sort_index(), "user")
+    raise InputError(field=field, expected=f"a number [{unit}], a year->value mapping, 'scenario:<name>' or a CSV path",
+                     found=type(value).__name__)
+
