@@ -205,8 +205,8 @@ def _read_path(path: str | os.PathLike[str], value_columns: tuple[str, ...], uni
             try:
                 unit = ureg.parse_units(u)
             except Exception as exc:
-                raise InputError(file=fname, row=i + 2, column="unit", expected=unit_expected,
-                                 found=u) from exc
+                raise InputError("unknown currency or unit (cbamcalc knows EUR and THB)", file=fname, row=i + 2,
+                                 column="unit", expected=unit_expected, found=u) from exc
             if unit.dimensionality != ureg.parse_units(unit_expected).dimensionality:
                 raise InputError("unknown or wrong currency unit (cbamcalc knows EUR and THB)", file=fname,
                                  row=i + 2, column="unit", expected=unit_expected, found=u)

@@ -1,0 +1,101 @@
+"""Certificate prices and EUR/THB: published 2026 quarters, user paths (gaps, units), scenarios."""
+
+import numpy as np
+import pytest
+
+from cbamcalc import prices
+from cbamcalc.errors import InputError
+from cbamcalc.refdata import load_table, table_info
+
+
+def test_q1_2026_published_price_with_citation():
+    t = prices.quarterly_prices_2026().set_index("period")
+    # REGULATION.md / THAI_CONTEXT.md: Q1 2026 = EUR 75.36, published 7 Apr 2026 [C]
+    assert t.loc["2026-Q1", "value"] == 75.36
+    assert t.loc["2026-Q1", "published"] == "2026-04-07"
+    assert "2025/2548" in t.loc["2026-Q1", "act"]
+    assert prices.quarter_price_2026([1, 1]).tolist() == [75.36, 75.36]
+
+
+def test_unpublished_quarter_is_a_clear_error():
+    with pytest.raises(InputError, match=r"no published certificate price for 2026-Q2 in .*quarterly.csv.*give price="):
+        prices.quarter_price_2026([1, 2])
+    with pytest.raises(InputError, match=r"Field 'quarter': expected the calendar quarter of import, 1-4, found 5"):
+        prices.quarter_price_2026([5])
+
+
+def test_scenarios_are_marked_scenario_and_cover_2026_2034():
+    for name in ("price_paths_scenario", "fx_eur_thb_scenario"):
+        assert table_info(name)["kind"] == "scenario"
+        t = load_table(name)
+        assert (t["basis"].str.len() > 0).all()
+        for sc in ("low", "central", "high"):
+            assert sorted(t.loc[t["scenario"] == sc, "year"]) == list(range(2026, 2035))
+    c = prices.price_scenario("central")
+    assert c.values[2026] == 75.36 and c.source.startswith("scenario:central")
+    with pytest.raises(InputError, match=r"price scenario.*expected a scenario among central, high, low, found 'x'"):
+        prices.price_scenario("x")
+
+
+def test_price_path_by_year(tmp_path):
+    p = tmp_path / "path.csv"
+    p.write_text("year,price_eur\n2027,80\n2028,90\n2029,100\n", encoding="utf-8")
+    s = prices.read_price_path(p)
+    assert s.source == "path:path.csv"
+    assert s.for_years(np.array([2027, 2029]), field="price").tolist() == [80.0, 100.0]
+    with pytest.raises(InputError, match=r"path:path.csv has no price for 2030 \(covers 2027-2029\)"):
+        s.for_years(np.array([2030]), field="price")
+
+
+def test_price_path_by_date_is_averaged_per_year(tmp_path):
+    p = tmp_path / "weekly.csv"
+    p.write_text("date,value,unit\n2027-12-20,80,EUR/tCO2e\n2027-12-27,90,EUR/tCO2e\n2028-01-03,100,EUR/tCO2e\n",
+                 encoding="utf-8")
+    s = prices.read_price_path(p)
+    assert s.values[2027] == 85.0 and s.values[2028] == 100.0
+
+
+@pytest.mark.parametrize(
+    ("text", "msg"),
+    [
+        ("year,price_eur\n2027,80\n2029,90\n", r"File '.*bad.csv', row 3, column 'year'.*gap in the price path: "
+                                               r"no value for 2028"),
+        ("date,price\n2027-01-04,80\n2027-01-25,81\n", r"File '.*bad.csv', row 3, column 'date'.*gap of 21 days"),
+        ("year,price_eur\n2027,abc\n", r"row 2, column 'price_eur': expected a number >= 0, found 'abc'"),
+        ("year,price_eur\n2027,-3\n", r"row 2, column 'price_eur': expected a number >= 0, found '-3'"),
+        ("year,price_eur\n2027,1\n2027,2\n", r"row 3, column 'year': expected each year once"),
+        ("date,price\n2027-13-01,80\n", r"row 2, column 'date': expected a date YYYY-MM-DD"),
+        ("when,price\n2027,80\n", r"File '.*bad.csv' \(price path\): expected columns 'date' or 'year'"),
+        ("year,price,unit\n2027,80,USD/tCO2e\n", r"row 2, column 'unit': unknown currency.*expected EUR/tCO2e, found 'USD/tCO2e'"),
+        ("year,price,unit\n2027,80,THB/tCO2e\n", r"row 2, column 'unit': unknown or wrong currency.*found 'THB/tCO2e'"),
+    ],
+)
+def test_price_path_errors_name_file_and_row(tmp_path, text, msg):
+    p = tmp_path / "bad.csv"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=msg):
+        prices.read_price_path(p)
+
+
+def test_missing_path_file(tmp_path):
+    with pytest.raises(InputError, match=r"nope.csv' \(price path\): expected an existing CSV file"):
+        prices.read_price_path(tmp_path / "nope.csv")
+
+
+def test_resolve_price_and_fx():
+    assert prices.resolve_price(80) == 80.0
+    assert prices.resolve_price(None) is None
+    assert prices.resolve_price({2027: 80, 2028: 85}).source == "user"
+    assert prices.resolve_price("scenario:high").values[2030] == 130.0
+    assert prices.resolve_fx(None).source.startswith("scenario:central")
+    assert prices.resolve_fx(38.5) == 38.5
+    with pytest.raises(InputError, match=r"Field 'price': expected a number >= 0 \[EUR/tCO2e\], found -5"):
+        prices.resolve_price(-5)
+    with pytest.raises(InputError, match=r"Field 'eur_thb': expected a number"):
+        prices.resolve_fx([1, 2])
+
+
+def test_fx_path(tmp_path):
+    p = tmp_path / "fx.csv"
+    p.write_text("year,eur_thb\n2026,38.1\n2027,38.9\n", encoding="utf-8")
+    assert prices.read_fx_path(p).values.tolist() == [38.1, 38.9]
