@@ -217,20 +217,21 @@ def _normalise_cn(uniques: np.ndarray) -> np.ndarray:
 def _categories(cn: np.ndarray, goods: pd.DataFrame, cn_codes: np.ndarray) -> np.ndarray:
     """Category of each unique CN code (``category`` column wins)."""
     if "category" in goods.columns:
-        cat = goods["category"].map(_norm_category).to_numpy(dtype=object)
+        ccodes, cuniq = pd.factorize(goods["category"].astype(str), use_na_sentinel=False)
+        cat = np.asarray([_norm_category(u) for u in cuniq], dtype=object)[ccodes]
         # first category given per CN code
         first = pd.Series(cat).groupby(cn_codes).first()
         return np.array([first.get(i, "") for i in range(len(cn))], dtype=object)
     try:
-        from .cn_codes import cbam_category
+        from .cn_codes import cbam_sector
     except ImportError as exc:  # pragma: no cover
         raise ReferenceDataError(
-            "the CBAM category of a CN code needs cbamcalc.cn_codes (not installed); give a 'category' column"
+            "the CBAM sector of a CN code needs cbamcalc.cn_codes (not installed); give a 'category' column"
         ) from exc
     out = []
     for c in cn:
         try:
-            out.append(_norm_category(cbam_category(c)))
+            out.append(_norm_category(cbam_sector(c)))
         except InputError as exc:
             raise exc.located(field="cn_code") from exc
     return np.asarray(out, dtype=object)
@@ -259,7 +260,8 @@ def _lookup_defaults(frame: pd.DataFrame, version: str | None) -> pd.DataFrame:
             "default values need cbamcalc.default_values (not installed); give actual SEE or the columns "
             "default_direct, default_indirect and markup_rate"
         ) from exc
-    res = lookup_default_values(frame, version=version)
+    res = lookup_default_values(frame, version=version,
+                                variant_column="variant" if "variant" in frame.columns else None)
     out = pd.DataFrame(index=frame.index)
     out["direct"] = pd.to_numeric(res["direct"], errors="coerce").to_numpy(float)
     out["indirect"] = pd.to_numeric(res["indirect"], errors="coerce").to_numpy(float)

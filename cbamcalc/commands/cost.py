@@ -1,0 +1,212 @@
+"""``cbamcalc cost``: CBAM certificates and cost of a good per year, 2026-2034, in EUR and THB.
+
+A thin adapter over :func:`cbamcalc.cost.cbam_cost`: parse the flags, build a one-row goods table,
+print a readable table by year (or ``--json``, a list of objects, one per year).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import warnings
+from typing import Any
+
+from ..errors import InputError
+
+#: Keys of every ``--json`` object, in order (the first 14 are the documented contract).
+JSON_KEYS = [
+    "year", "cn_code", "country", "tonnes", "see_used", "see_basis", "benchmark", "cbam_factor",
+    "free_allocation_adjustment_t", "carbon_price_deduction_t", "certificates", "price_eur", "cost_eur", "cost_thb",
+    "embedded_emissions_t", "indirect_counted", "clinker_content", "functional_unit_t", "actual_share",
+    "see_actual", "see_default", "markup_rate", "default_route", "route", "benchmark_column", "benchmark_reason",
+    "cscf", "sefa", "origin_price_eur", "price_basis", "eur_thb", "eur_thb_source", "de_minimis_exempt",
+    "art9_note", "default_version", "data_version",
+]
+
+
+def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
+    """Register ``cbamcalc cost`` and its flags."""
+    p = subparsers.add_parser(
+        name, help=helptext, description=helptext,
+        epilog="Without actual SEE the EU default value (with the year's mark-up) is used. Without --price or "
+               "--price-path the shipped scenario 'central' (not law) prices every year. Example: cbamcalc cost "
+               "--cn 73181588 --country TH --tonnes 1000 --price 80 --eur-thb 38.5",
+    )
+    p.add_argument("--cn", help="CN code of the good (8 digits; spaces allowed)")
+    p.add_argument("--country", help="country of origin (ISO code or name)")
+    p.add_argument("--tonnes", type=float, help="net mass imported per year [t]")
+    p.add_argument("--see-direct", type=float, help="actual direct SEE [tCO2e/t]")
+    p.add_argument("--see-indirect", type=float, help="actual indirect SEE [tCO2e/t]")
+    p.add_argument("--route", help="production route of the actual process (e.g. E, A, 1)")
+    p.add_argument("--actual-share", type=float, help="share of the quantity with actual SEE, 0-1 (rest: defaults)")
+    p.add_argument("--clinker-content", type=float,
+                   help="cement: t clinker per t cement (the functional unit, IR 2025/2547 Art. 4(5))")
+    p.add_argument("--from-run", metavar="FILE", help="take actual SEE from an installation workbook (SEE engine)")
+    p.add_argument("--years", default="2026-2034", help="years of import: 2026-2034, 2027 or 2026,2030 (default)")
+    p.add_argument("--quarter", type=int, help="2026 only: calendar quarter of import (published quarterly price)")
+    grp = p.add_mutually_exclusive_group()
+    grp.add_argument("--price", type=float, help="certificate price for every year [EUR/tCO2e]")
+    grp.add_argument("--price-path", metavar="FILE", help="CSV of date or year and EUR/tCO2e")
+    grp.add_argument("--price-scenario", choices=["low", "central", "high"],
+                     help="shipped price scenario (default central when no price is given)")
+    fx = p.add_mutually_exclusive_group()
+    fx.add_argument("--eur-thb", type=float, help="exchange rate [THB per EUR] (default: scenario central)")
+    fx.add_argument("--eur-thb-path", metavar="FILE", help="CSV of date or year and THB per EUR")
+    p.add_argument("--origin-price", help="carbon price paid at origin per tCO2e: '12', '200 THB' or 'thai-excise' "
+                                          "(Thai fuel-excise carbon tax, an uncertain Art. 9 scenario)")
+    p.add_argument("--origin-share", type=float, help="share of embedded emissions the origin price covered (0-1)")
+    p.add_argument("--origin-rebate", type=float, help="rebate or compensation per tCO2e, same currency")
+    p.add_argument("--cscf", type=float, help="cross-sectoral correction factor (default: assumption 1.0)")
+    p.add_argument("--version", dest="dv_version", help="default-value version (default: the version in force)")
+    p.add_argument("--json", action="store_true", help="print a JSON list of objects, one per year")
+    return p
+
+
+def _years(text: str) -> list[int]:
+    t = str(text).strip()
+    try:
+        if "-" in t:
+            a, b = (int(x) for x in t.split("-", 1))
+            if b < a:
+                raise ValueError
+            return list(range(a, b + 1))
+        return [int(x) for x in t.split(",") if x.strip()]
+    except ValueError as exc:
+        raise InputError(field="--years", expected="years such as 2026-2034, 2027 or 2026,2030", found=t) from exc
+
+
+def _goods(args: argparse.Namespace) -> Any:
+    import pandas as pd
+
+    if args.cn is None:
+        raise InputError(field="--cn", expected="the CN code of the good", found=None)
+    if args.tonnes is None:
+        raise InputError(field="--tonnes", expected="the net mass imported [t]", found=None)
+    if args.tonnes < 0 or not math.isfinite(args.tonnes):
+        raise InputError(field="--tonnes", expected="tonnes >= 0", found=args.tonnes)
+    row: dict[str, Any] = {"cn_code": args.cn, "quantity": args.tonnes}
+    if args.country:
+        row["country"] = args.country
+    if args.from_run:
+        see = _see_from_run(args.from_run, args.cn)
+        row.update(see)
+    if args.see_direct is not None:
+        row["see_direct"] = args.see_direct
+    if args.see_indirect is not None:
+        row["see_indirect"] = args.see_indirect
+    if args.see_indirect is not None and args.see_direct is None and "see_direct" not in row:
+        raise InputError(field="--see-direct", expected="the actual direct SEE with --see-indirect", found=None)
+    for flag, key in (("route", "route"), ("actual_share", "actual_share"), ("clinker_content", "clinker_content"),
+                      ("quarter", "quarter"), ("origin_share", "origin_share"), ("origin_rebate", "origin_rebate")):
+        val = getattr(args, flag)
+        if val is not None:
+            row[key] = val
+    if args.origin_price is not None:
+        from ..carbon_price import parse_origin_price
+
+        amount, currency, thai = parse_origin_price(args.origin_price)
+        row["origin_price"] = amount
+        row["origin_currency"] = currency
+        if thai:
+            row["origin_scheme"] = "thai-excise"
+    return pd.DataFrame([row])
+
+
+def _see_from_run(path: str, cn: str) -> dict[str, Any]:
+    """Actual SEE of ``cn`` from an installation workbook, through the SEE engine."""
+    try:
+        from ..io.communication_template import read_communication_template
+        from ..pipeline import run_installation
+    except ImportError as exc:
+        raise InputError("--from-run needs the SEE engine (cbamcalc.pipeline), which is not installed",
+                         file=path, field="--from-run") from exc
+    from ..cost import see_from_run
+
+    result = run_installation(read_communication_template(path))
+    return see_from_run(result, cn, file=path)
+
+
+def _fmt(v: Any, nd: int = 2) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}"
+    return str(v)
+
+
+def _table(res: Any) -> str:
+    cols = [
+        ("year", "year", 0), ("SEE t/t", "see_used", 3), ("basis", "see_basis", 0),
+        ("emb. tCO2e", "embedded_emissions_t", 1),
+        ("BM t/t", "benchmark", 3), ("CBAM f.", "cbam_factor", 3), ("FA adj. t", "free_allocation_adjustment_t", 1),
+        ("Art.9 t", "carbon_price_deduction_t", 1), ("certificates", "certificates", 1), ("EUR/t", "price_eur", 2),
+        ("cost EUR", "cost_eur", 0), ("cost THB", "cost_thb", 0),
+    ]
+    rows = [[h for h, _, _ in cols]]
+    for rec in res.to_dict("records"):
+        rows.append([_fmt(rec[k], nd) if k != "year" else str(rec[k]) for _, k, nd in cols])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+    lines = ["  ".join(c.ljust(w) if i == 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+             for r in rows]
+    first = res.iloc[0]
+    origin = first["country"] if isinstance(first["country"], str) else "-"
+    head = f"CBAM cost of CN {first['cn_code']} from {origin}, {_fmt(float(first['tonnes']), 1)} t per year"
+    if not math.isnan(float(first["clinker_content"])) and str(first["category"]) == "cement":
+        head += f" ({_fmt(float(first['functional_unit_t']), 1)} t clinker contained)"
+    foot = [
+        f"benchmark: {first['benchmark_reason']}",
+        f"price: {', '.join(map(str, res['price_basis'].unique()))}; EUR/THB: {first['eur_thb_source']} "
+        f"({_fmt(float(first['eur_thb']), 2)})",
+        f"data version {first['data_version']}; default values {first['default_version']}",
+    ]
+    if isinstance(first["art9_note"], str):
+        foot.append(f"Art. 9: {first['art9_note']}")
+    if bool(res["de_minimis_exempt"].any()):
+        foot.append("de minimis: at or below 50 t a year (electricity, hydrogen excluded) the importer is exempt")
+    for w in res.attrs.get("warnings", []):
+        foot.append(f"note: {w}")
+    return "\n".join([head, "", *lines, "", *foot])
+
+
+def _json_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print; errors are :class:`~cbamcalc.errors.CbamError` (exit 2 in the CLI)."""
+    from ..cost import cbam_cost
+
+    goods = _goods(args)
+    years = _years(args.years)
+    if args.price is not None:
+        price: Any = args.price
+    elif args.price_path:
+        price = args.price_path
+    elif args.price_scenario:
+        price = f"scenario:{args.price_scenario}"
+    elif args.quarter is not None and years == [2026]:
+        price = None  # published 2026 quarterly price
+    else:
+        price = "scenario:central"
+    eur_thb: Any = args.eur_thb if args.eur_thb is not None else args.eur_thb_path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version)
+    if args.json:
+        out = [{k: _json_value(rec.get(k)) for k in JSON_KEYS} for rec in res.to_dict("records")]
+        for o in out:
+            o["warnings"] = list(res.attrs.get("warnings", []))
+            o["assumptions"] = list(res.attrs.get("assumptions", []))
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_table(res) + "\n")
+    return 0
