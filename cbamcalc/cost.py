@@ -403,6 +403,9 @@ def cbam_cost(
     notes: list[str] = []
     assumptions: list[str] = []
     n = len(goods)
+    # prices and rates first: a bad path fails before any look-up
+    price_r = _prices.resolve_price(price)
+    fx_r = _prices.resolve_fx(eur_thb)
     if "cn_code" not in goods.columns:
         raise InputError(field="cn_code", expected="a column 'cn_code' in goods",
                          found=", ".join(map(str, goods.columns)))
@@ -622,7 +625,6 @@ def cbam_cost(
     benchmark = sh * np.nan_to_num(chain_a)[gi] + (1.0 - sh) * np.nan_to_num(bm_b)[gi]
 
     # ---- prices
-    price_r = _prices.resolve_price(price)
     if price_r is None:
         if "quarter" in goods.columns:
             p = np.full(N, np.nan)
@@ -648,7 +650,6 @@ def cbam_cost(
         price_basis = pd.Categorical.from_codes(np.zeros(N, dtype=np.int8), [price_r.source])
         if price_r.source.startswith("scenario:"):
             _warn(notes, f"certificate price from {price_r.source}: a scenario, never law")
-    fx_r = _prices.resolve_fx(eur_thb)
     if isinstance(fx_r, float):
         if fx_r <= 0:
             raise InputError(field="eur_thb", expected="a rate > 0 [THB/EUR]", found=fx_r)

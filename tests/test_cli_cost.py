@@ -1,0 +1,101 @@
+"""``cbamcalc cost``: readable table, --json contract, and one stderr line with exit 2 on bad input."""
+
+import json
+
+import pytest
+
+from cbamcalc.cli import main
+from cbamcalc.commands.cost import JSON_KEYS
+
+CONTRACT = ["year", "cn_code", "country", "tonnes", "see_used", "see_basis", "benchmark", "cbam_factor",
+            "free_allocation_adjustment_t", "carbon_price_deduction_t", "certificates", "price_eur", "cost_eur",
+            "cost_thb"]
+
+
+def _err(capsys):
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_json_contract_keys_are_first():
+    assert JSON_KEYS[: len(CONTRACT)] == CONTRACT
+
+
+def test_json_screws_defaults(capsys):
+    pytest.importorskip("cbamcalc.benchmarks")
+    rc = main(["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--price", "80",
+               "--eur-thb", "38.5", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["year"] for o in out] == list(range(2026, 2035))
+    first = out[0]
+    assert set(CONTRACT) <= set(first)
+    assert first["see_basis"] == "default" and first["cn_code"] == "73181588" and first["tonnes"] == 1000.0
+    # IR 2025/2621 'Thailand' 7318 15: 2.408 x 1.10; IR 2025/2620 Column B route (E) 0.066 x 0.975
+    assert first["certificates"] == pytest.approx(1000 * (2.408 * 1.1 - 0.066 * 0.975))
+    assert first["cost_eur"] == pytest.approx(first["certificates"] * 80)
+    assert first["cost_thb"] == pytest.approx(first["cost_eur"] * 38.5)
+    assert out[-1]["cbam_factor"] == 0.0 and out[-1]["free_allocation_adjustment_t"] == 0.0
+    assert first["data_version"]
+
+
+def test_table_actual_see(capsys):
+    pytest.importorskip("cbamcalc.benchmarks")
+    rc = main(["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--see-direct", "1.9",
+               "--see-indirect", "0.3", "--route", "E", "--years", "2026-2027", "--price", "80"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "CBAM cost of CN 73181588" in out and "2026" in out and "2027" in out and "actual" in out
+    assert "data version" in out
+
+
+def test_thai_excise_scenario_note(capsys):
+    pytest.importorskip("cbamcalc.benchmarks")
+    rc = main(["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--years", "2027",
+               "--price", "80", "--origin-price", "thai-excise", "--origin-share", "0.1", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "uncertain" in out[0]["art9_note"]
+    assert out[0]["carbon_price_deduction_t"] > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "msg"),
+    [
+        (["--tonnes", "-5"], "cbamcalc cost: error: Field '--tonnes': expected tonnes >= 0, found -5.0"),
+        (["--tonnes", "10", "--years", "2026-20x"], "Field '--years': expected years such as 2026-2034"),
+        (["--tonnes", "10", "--origin-price", "10 USD"], "Field 'origin_price': unknown currency"),
+        (["--tonnes", "10", "--years", "2035", "--price", "80"], "no cbam_factor for 2035"),
+    ],
+)
+def test_bad_input_exit_2_one_line(capsys, argv, msg):
+    rc = main(["cost", "--cn", "73181588", "--country", "TH", *argv])
+    assert rc == 2
+    line = _err(capsys)
+    assert msg in line
+    assert line.startswith("cbamcalc cost: error: ")
+
+
+def test_price_path_gap_exit_2(capsys, tmp_path):
+    p = tmp_path / "prices.csv"
+    p.write_text("year,price_eur\n2026,75\n2028,90\n", encoding="utf-8")
+    rc = main(["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "10", "--price-path", str(p)])
+    assert rc == 2
+    line = _err(capsys)
+    assert "prices.csv', row 3, column 'year': gap in the price path: no value for 2027" in line
+
+
+def test_missing_cn_exit_2(capsys):
+    assert main(["cost", "--tonnes", "10"]) == 2
+    assert "Field '--cn'" in _err(capsys)
+
+
+def test_help_mentions_flags(capsys):
+    with pytest.raises(SystemExit):
+        main(["cost", "--help"])
+    out = capsys.readouterr().out
+    for flag in ("--cn", "--country", "--tonnes", "--see-direct", "--see-indirect", "--route", "--from-run",
+                 "--years", "--price-path", "--price", "--eur-thb", "--origin-price", "--version", "--json"):
+        assert flag in out
