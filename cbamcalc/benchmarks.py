@@ -1,0 +1,319 @@
+"""CBAM benchmarks per CN code, column and production route (IR (EU) 2025/2620, Annex).
+
+The annex gives, for every CBAM good (8-digit CN code), two benchmarks in tCO2e per tonne of
+good: **Column A** (the benchmark of the good's own production process, used with actual
+emissions) and **Column B** (the benchmark of the whole production chain, used with default
+values). Where the free allocation depends on how the good was made, a CN code has one row per
+production route, marked by an indicator: letters such as ``(C)``, ``(D)``, ``(E)`` (iron and
+steel), ``(K)``/``(L)`` (aluminium), ``(A)``/``(B)`` (clinker and cements), numbers ``(1)``/``(2)``
+(ferro-alloys, sodium nitrate, aluminous cement), or both (``(F)(1)`` ... ``(J)(2)``, alloy steel).
+Data: ``emission_factors/benchmarks_IR2025-2620_v1.csv``, generated from the Commission's Excel.
+
+Choosing the row
+----------------
+* A CN code with one row in the column asked for: that row, whatever route is given (the
+  benchmark does not depend on the route; e.g. Column A printed once for all routes).
+* Several rows: the route selects one. ``"E"`` or ``"(E)"`` matches the row ``E``; a route
+  with a qualifier (``"H(1)"``, ``"(H)(1)"``, ``"1"``) matches exactly; a bare letter matching
+  several qualified rows (``"H"`` -> ``H(1)``, ``H(2)``) is refused, listing them. Without a
+  route, the rows are listed in the error: never one is picked silently.
+* A default-value line's route (``cbamcalc.default_values``: ``"E"``, or ``"C/F"`` where the
+  Annex I line prints ``(C)/(F)``) selects the Column B row used with that default value
+  (REGULATION.md [S]); with several letters, the one the CN code has in the benchmark table is
+  used, and more than one is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .cn_codes import normalise_cn
+from .errors import InputError, ReferenceDataError
+
+__all__ = [
+    "Benchmark",
+    "benchmark",
+    "lookup_benchmarks",
+    "normalise_route",
+    "route_candidates",
+    "routes_of",
+]
+
+Column = Literal["A", "B"]
+_ROUTE = re.compile(r"^\(?([A-Z0-9])\)?(?:\(?(\d)\)?)?$")
+_EXPECT_ROUTE = "a production-route indicator such as 'E', '(E)', 'H(1)' or '1'"
+
+#: Output columns of :func:`lookup_benchmarks`.
+COLUMNS = ("cn_code", "column", "route", "value", "unit", "description", "sector", "cn_line", "source")
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One CBAM benchmark.
+
+    Attributes
+    ----------
+    cn_code : str
+        CN code asked for (8 digits).
+    column : {"A", "B"}
+        Column A (production process; actual emissions) or B (whole chain; default values).
+    route : str
+        Route indicator of the row used (``"E"``, ``"H(1)"``, ``"1"``; ``""`` when the CN code
+        has one row).
+    value : float
+        The benchmark. [tCO2e/t]
+    unit : str
+        ``"tCO2e/t"``.
+    description : str
+        CN description as printed in the annex.
+    sector : str
+        Cement, Fertilisers, Hydrogen, Iron and steel or Aluminium.
+    cn_line : str
+        CN code of the annex row (the annex lists 8-digit codes only).
+    source : str
+        Act, annex, column and cell, e.g. ``"IR (EU) 2025/2620 Annex, Column B, sheet
+        'Benchmarks', cell E1234"``.
+    """
+
+    cn_code: str
+    column: str
+    route: str
+    value: float
+    unit: str
+    description: str
+    sector: str
+    cn_line: str
+    source: str
+
+
+def normalise_route(text: Any, *, field: str = "route") -> str:
+    """Canonical form of a route indicator: ``"(E)"`` -> ``"E"``, ``"(F)(1)"`` -> ``"F(1)"``, none -> ``""``.
+
+    Raises
+    ------
+    InputError
+        When the text is not a route indicator.
+
+    Examples
+    --------
+    >>> normalise_route("(E)"), normalise_route("f(1)"), normalise_route(None)
+    ('E', 'F(1)', '')
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    cleaned = str(text).strip().upper().replace(" ", "")
+    if not cleaned:
+        return ""
+    m = _ROUTE.match(cleaned)
+    if not m or (m.group(1).isdigit() and m.group(2)):
+        raise InputError(field=field, expected=_EXPECT_ROUTE, found=text)
+    return m.group(1) + (f"({m.group(2)})" if m.group(2) else "")
+
+
+def route_candidates(text: Any, *, field: str = "route") -> tuple[str, ...]:
+    """Route indicators of a text that may name several (``"(C)/(F)"`` -> ``("C", "F")``).
+
+    Examples
+    --------
+    >>> route_candidates("(C)/(F)"), route_candidates("E"), route_candidates("")
+    (('C', 'F'), ('E',), ())
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ()
+    parts = [p for p in str(text).split("/") if p.strip()]
+    return tuple(dict.fromkeys(normalise_route(p, field=field) for p in parts))
+
+
+@cache
+def _table() -> pd.DataFrame:
+    from .refdata import load_table
+
+    return load_table("benchmarks_2025_2620")
+
+
+@cache
+def _groups() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rec in _table().to_dict("records"):
+        out.setdefault((rec["cn_code"], rec["column"]), []).append(rec)
+    return out
+
+
+def routes_of(cn: Any, *, column: Column = "B") -> tuple[str, ...]:
+    """Route indicators of the rows of a CN code in a column (``("",)`` for a single route-less row)."""
+    digits = normalise_cn(cn)
+    return tuple(r["route"] for r in _groups().get((digits, _column(column)), []))
+
+
+def _column(column: Any, **where: Any) -> str:
+    text = str(column).strip().upper() if column is not None else ""
+    text = text.removeprefix("COLUMN").strip()
+    if text not in ("A", "B"):
+        raise InputError(field="column", expected="'A' (actual emissions) or 'B' (default values)",
+                         found=column, **where)
+    return text
+
+
+def _select(cn: str, column: str, route: Any, **where: Any) -> dict[str, Any]:
+    rows = _groups().get((cn, column))
+    if not rows:
+        raise ReferenceDataError(
+            f"no CBAM benchmark for CN {_space(cn)} in Column {column} of IR (EU) 2025/2620 Annex"
+            + (" (the annex lists 8-digit CN codes of CBAM goods)" if cn not in {k[0] for k in _groups()} else "")
+        )
+    if len(rows) == 1:
+        return rows[0]
+    listed = ", ".join(r["route"] for r in rows)
+    wanted = route_candidates(route)
+    if not wanted:
+        raise InputError(
+            f"CN {_space(cn)} has {len(rows)} Column {column} benchmarks, one per production route ({listed}); "
+            "give the route (with default values: the route letter of the default line)",
+            field="route",
+            expected=f"one of {listed}",
+            found="no route",
+            **where,
+        )
+    hits = []
+    for want in wanted:
+        exact = [r for r in rows if r["route"] == want]
+        hits += exact or [r for r in rows if not want[0].isdigit() and r["route"][:1] == want and "(" in r["route"]]
+    unique = list({r["route"]: r for r in hits}.values())
+    if len(unique) == 1:
+        return unique[0]
+    if not unique:
+        raise InputError(f"CN {_space(cn)} has no Column {column} benchmark for route {route!s}",
+                         field="route", expected=f"one of {listed}", found=str(route), **where)
+    raise InputError(
+        f"route {route!s} matches several Column {column} benchmarks of CN {_space(cn)} "
+        f"({', '.join(r['route'] for r in unique)}); name one",
+        field="route",
+        expected=f"one of {', '.join(r['route'] for r in unique)}",
+        found=str(route),
+        **where,
+    )
+
+
+def _space(cn: str) -> str:
+    return " ".join([cn[:4]] + [cn[i : i + 2] for i in range(4, len(cn), 2)])
+
+
+def _source(rec: dict[str, Any]) -> str:
+    return (f"IR (EU) 2025/2620 Annex, Column {rec['column']}, sheet '{rec['source_sheet']}', "
+            f"cell {rec['source_cell']}")
+
+
+def benchmark(cn: Any, *, route: Any = None, column: Column = "B") -> Benchmark:
+    """The CBAM benchmark of a CN code for a production route and column.
+
+    Parameters
+    ----------
+    cn : str or int
+        8-digit CN code, with or without spaces.
+    route : str, optional
+        Route indicator (``"E"``, ``"(E)"``, ``"H(1)"``, ``"1"``, or a default line's ``"C/F"``);
+        needed only when the CN code has several rows in the column.
+    column : {"A", "B"}, default "B"
+        Column B is the one used with default values; Column A with actual emissions.
+
+    Returns
+    -------
+    Benchmark
+        ``value`` in tCO2e per tonne of good, with its route and source cell.
+
+    Raises
+    ------
+    InputError
+        Malformed CN code or route, unknown column, several rows and no (or an ambiguous) route.
+    ReferenceDataError
+        No benchmark for the CN code (e.g. electricity, or a code not in the annex).
+
+    References
+    ----------
+    IR (EU) 2025/2620, Annex (Columns A and B, production-route indicators).
+
+    Examples
+    --------
+    >>> benchmark("7318 15 95", route="E").value
+    0.066
+    >>> benchmark("2804 10 00").value
+    5.089
+    """
+    digits = normalise_cn(cn)
+    rec = _select(digits, _column(column), route)
+    return Benchmark(
+        cn_code=digits,
+        column=rec["column"],
+        route=rec["route"],
+        value=float(rec["value"]),
+        unit=str(rec["unit"]),
+        description=str(rec["description"]),
+        sector=str(rec["sector"]),
+        cn_line=str(rec["cn_code"]),
+        source=_source(rec),
+    )
+
+
+def lookup_benchmarks(
+    frame: pd.DataFrame,
+    *,
+    column: Column = "B",
+    cn_column: str = "cn_code",
+    route_column: str | None = "route",
+    column_column: str | None = None,
+) -> pd.DataFrame:
+    """Benchmarks for many rows at once (each distinct (CN, route, column) resolved once).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Column ``cn_code`` (8 digits) and, optionally, ``route`` (e.g. the ``route`` column
+        returned by :func:`cbamcalc.default_values.lookup_default_values`).
+    column : {"A", "B"}, default "B"
+        Benchmark column for every row, unless ``column_column`` names a per-row column.
+    cn_column, route_column, column_column : str
+        Input column names; ``route_column=None`` (or a missing column) means no route given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to the input index; columns :data:`COLUMNS`, ``value`` in tCO2e/t.
+
+    Raises
+    ------
+    InputError, ReferenceDataError
+        As :func:`benchmark`, naming the row.
+    """
+    if cn_column not in frame.columns:
+        raise InputError(f"column '{cn_column}' is missing", field=cn_column, expected="a column of that name",
+                         found=", ".join(map(str, frame.columns)) or "no columns")
+    n = len(frame)
+    routes = (frame[route_column].astype(object).where(frame[route_column].notna(), "").astype(str)
+              if route_column and route_column in frame.columns else pd.Series([""] * n, index=frame.index))
+    cols = (frame[column_column].astype(str) if column_column else pd.Series([column] * n, index=frame.index))
+    key = pd.MultiIndex.from_arrays([frame[cn_column].astype(str).to_numpy(dtype=object),
+                                     routes.to_numpy(dtype=object), cols.to_numpy(dtype=object)])
+    codes, uniq = pd.factorize(key)
+    records: list[dict[str, Any]] = []
+    for u, (_cn_text, route, col) in enumerate(uniq):
+        row = int(np.flatnonzero(codes == u)[0])
+        label = frame.index[row]
+        where = {"row": label.item() if isinstance(label, np.generic) else label}
+        try:
+            digits = normalise_cn(frame[cn_column].iloc[row], **where)
+            rec = _select(digits, _column(col, **where), route or None, **where)
+        except ReferenceDataError as exc:
+            raise ReferenceDataError(f"row {where['row']}: {exc}") from None
+        records.append({"cn_code": digits, "column": rec["column"], "route": rec["route"],
+                        "value": float(rec["value"]), "unit": rec["unit"], "description": rec["description"],
+                        "sector": rec["sector"], "cn_line": rec["cn_code"], "source": _source(rec)})
+    table = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    out = table.iloc[codes].set_axis(frame.index)
+    out["value"] = out["value"].astype(float)
+    return out
