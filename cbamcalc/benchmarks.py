@@ -266,7 +266,7 @@ def lookup_benchmarks(
     column: Column = "B",
     cn_column: str = "cn_code",
     route_column: str | None = "route",
-    column_column: str | None = None,
+    column_column: str | None = "column",
 ) -> pd.DataFrame:
     """Benchmarks for many rows at once (each distinct (CN, route, column) resolved once).
 
@@ -276,9 +276,10 @@ def lookup_benchmarks(
         Column ``cn_code`` (8 digits) and, optionally, ``route`` (e.g. the ``route`` column
         returned by :func:`cbamcalc.default_values.lookup_default_values`).
     column : {"A", "B"}, default "B"
-        Benchmark column for every row, unless ``column_column`` names a per-row column.
+        Benchmark column for rows without their own (see ``column_column``).
     cn_column, route_column, column_column : str
-        Input column names; ``route_column=None`` (or a missing column) means no route given.
+        Input column names. ``route`` missing (or ``route_column=None``) means no route given;
+        ``column`` (``"A"``/``"B"`` per row) is used when the frame has it, else ``column``.
 
     Returns
     -------
@@ -296,7 +297,10 @@ def lookup_benchmarks(
     n = len(frame)
     routes = (frame[route_column].astype(object).where(frame[route_column].notna(), "").astype(str)
               if route_column and route_column in frame.columns else pd.Series([""] * n, index=frame.index))
-    cols = (frame[column_column].astype(str) if column_column else pd.Series([column] * n, index=frame.index))
+    if column_column and column_column in frame.columns:
+        cols = frame[column_column].astype(object).where(frame[column_column].notna(), column).astype(str)
+    else:
+        cols = pd.Series([column] * n, index=frame.index)
     key = pd.MultiIndex.from_arrays([frame[cn_column].astype(str).to_numpy(dtype=object),
                                      routes.to_numpy(dtype=object), cols.to_numpy(dtype=object)])
     codes, uniq = pd.factorize(key)
