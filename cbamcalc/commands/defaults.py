@@ -1,0 +1,132 @@
+"""``cbamcalc defaults``: the EU default value of a CN code for a country and year of import.
+
+A thin adapter over :func:`cbamcalc.default_values.default_value`: parse the flags, look the
+value up, print a readable table (or ``--json``: one object whose keys are a contract that other
+tools parse; see :data:`JSON_KEYS`). pandas is imported inside :func:`run` only, so
+``cbamcalc --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+#: Keys of the ``--json`` object, in order; the first twelve are the documented contract.
+JSON_KEYS = (
+    "cn_code",
+    "country",
+    "year",
+    "version",
+    "direct",
+    "indirect",
+    "total",
+    "markup_rate",
+    "value_with_markup",
+    "route",
+    "fallback",
+    "source",
+    "published_value_with_markup",
+    "fallback_reason",
+    "heading_level",
+    "cn_line",
+    "variant",
+    "sector",
+    "is_fertiliser",
+    "unit",
+    "flags",
+    "country_name",
+    "data_version",
+)
+
+
+def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
+    """Register ``cbamcalc defaults`` and its flags."""
+    p = subparsers.add_parser(
+        name,
+        help=helptext,
+        description=helptext + " (IR (EU) 2025/2621 Annex I; values in tCO2e per tonne of good).",
+        epilog="Example: cbamcalc defaults --country TH --cn 73181588 --year 2027. The 'Other countries and "
+        "territories' line applies when the country has no line or its line shows '–'.",
+    )
+    p.add_argument("--cn", required=True, help="CN code of the good, 8 digits with or without spaces")
+    p.add_argument("--country", required=True, help="country of production: ISO code or name (TH, Thailand)")
+    p.add_argument("--year", required=True, help="year of import, from 2026 (sets the mark-up)")
+    p.add_argument(
+        "--version",
+        dest="data_set",
+        default=None,
+        metavar="VERSION",
+        help="default-value act: 2025/2621 (bundled, Commission Excel v1; the default) or 2026/1740 "
+        "(the correcting act; not bundled)",
+    )
+    p.add_argument("--variant", default=None,
+                   help="white or grey, for codes with several lines (2523 10 00, 2523 90 00)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return p
+
+
+def _year(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text  # the library refuses it with a clear message
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "N/A"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.3f}"
+    return str(value)
+
+
+def _table(rec: dict[str, Any]) -> str:
+    cn = rec["cn_code"]
+    spaced = " ".join([cn[:4]] + [cn[i : i + 2] for i in range(4, len(cn), 2)])
+    line = rec["cn_line"]
+    line_sp = " ".join([line[:4]] + [line[i : i + 2] for i in range(4, len(line), 2)])
+    used = "Other countries and territories" if rec["fallback"] else rec["country_name"]
+    rows = [
+        ("CN code", f"{spaced}" + (f" (variant {rec['variant']})" if rec["variant"] else "")),
+        ("country of production", f"{rec['country']} ({rec['country_name']})"),
+        ("year of import", str(rec["year"])),
+        ("table used", used + (f" — {rec['fallback_reason']}" if rec["fallback"] else "")),
+        ("line", f"{line_sp} ({rec['heading_level']}-digit line), {rec['sector']}"),
+        ("direct", f"{_fmt(rec['direct'])} tCO2e/t"),
+        ("indirect", f"{_fmt(rec['indirect'])}" + ("" if rec["indirect"] is None else " tCO2e/t")),
+        ("total", f"{_fmt(rec['total'])} tCO2e/t"),
+        ("mark-up", f"{rec['markup_rate'] * 100:g} %"),
+        ("value with mark-up", f"{_fmt(rec['value_with_markup'])} tCO2e/t"),
+        ("production route", rec["route"] or "none"),
+        ("data version", f"{rec['version']} (reference data {rec['data_version']})"),
+        ("source", rec["source"]),
+    ]
+    if rec["flags"]:
+        rows.append(("workbook note", rec["flags"]))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Look the default value up and print it; errors propagate as CbamError (exit 2 in the CLI)."""
+    from ..countries import country_name
+    from ..default_values import default_value
+    from ..refdata import data_version
+
+    dv = default_value(args.cn, args.country, _year(args.year), version=args.data_set, variant=args.variant)
+    rec = {k: _clean(v) for k, v in dv.as_dict().items()}
+    rec["country_name"] = country_name(dv.country)
+    rec["data_version"] = data_version()
+    if args.json:
+        print(json.dumps({k: rec[k] for k in JSON_KEYS}, ensure_ascii=False))
+    else:
+        print(_table(rec))
+    return 0
