@@ -159,9 +159,14 @@ def _numeric(goods: pd.DataFrame, name: str, *, default: float = np.nan, minimum
     if name not in goods.columns:
         return np.full(len(goods), default, dtype=float)
     raw = goods[name]
-    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad_text = np.isnan(vals) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
-    bad = bad_text.copy()
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        vals = raw.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.zeros(vals.shape, dtype=bool)
+    else:
+        vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(vals) & raw.notna().to_numpy()
+        if bad.any():  # blank text counts as missing
+            bad &= (raw.astype(str).str.strip() != "").to_numpy()
     if minimum is not None:
         bad |= vals < minimum
     if maximum is not None:
@@ -181,8 +186,16 @@ def _label(goods: pd.DataFrame, i: int) -> str:
 
 
 def _normalise_route(values: pd.Series) -> pd.Series:
-    s = values.astype("string").str.strip().str.strip("()").str.strip().str.upper()
-    return s.where(s.notna() & (s != "") & (s != "NAN") & (s != "NONE"), None).astype(object)
+    """Route indicators as bare upper-case tokens (``"(E)"``, ``" e "`` -> ``"E"``); blanks -> None."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    norm = []
+    for u in uniq:
+        t = str(u).strip().upper()
+        if len(t) == 3 and t[0] == "(" and t[2] == ")":  # "(E)" -> "E"; "H(1)", "C/F" stay as written
+            t = t[1]
+        norm.append(None if t in ("", "NAN", "NONE", "<NA>") else t)
+    lut = np.asarray(norm + [None], dtype=object)  # -1 (missing) -> None
+    return pd.Series(lut[codes], index=values.index, dtype=object)
 
 
 def _norm_category(text: Any) -> str:
@@ -480,21 +493,41 @@ def cbam_cost(
             "contained (IR (EU) 2025/2547 Art. 4(5)); clinker content as given by the user"
         )
 
-    # ---- years
+    # ---- years: rows are good-major (each good, then its years); G() spreads per-good values over
+    # its years, Yr() per-year values over the goods, both without fancy indexing
     if "year" in goods.columns:
         yr_g = _numeric(goods, "year", minimum=None, expected="a calendar year")
         if np.isnan(yr_g).any() or np.any(yr_g % 1 != 0):
             i = int(np.flatnonzero(np.isnan(yr_g) | (np.nan_to_num(yr_g) % 1 != 0))[0])
             raise InputError(row=_label(goods, i), field="year", expected="a calendar year",
                              found=goods["year"].iloc[i])
-        gi = np.arange(n)
+        yu, yinv_g = np.unique(yr_g.astype(int), return_inverse=True)
+        Y = 1
         yr = yr_g.astype(int)
+
+        def G(x: np.ndarray) -> np.ndarray:
+            return np.asarray(x)
+
+        def Yr(xu: np.ndarray) -> np.ndarray:
+            return np.asarray(xu)[yinv_g]
+
+        def GY(table: np.ndarray, rows: np.ndarray) -> np.ndarray:  # table (P, len(yu)) -> row values
+            return table[rows, yinv_g]
     else:
         ys = _years(years)
-        gi = np.repeat(np.arange(n), ys.size)
+        yu, yinv = np.unique(ys, return_inverse=True)
+        Y = ys.size
         yr = np.tile(ys, n)
-    N = gi.size
-    yu, ycode = np.unique(yr, return_inverse=True)
+
+        def G(x: np.ndarray) -> np.ndarray:
+            return np.repeat(np.asarray(x), Y)
+
+        def Yr(xu: np.ndarray) -> np.ndarray:
+            return np.tile(np.asarray(xu)[yinv], n)
+
+        def GY(table: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            return table[:, yinv][rows].ravel()
+    N = n * Y
     factor_u = _fa.cbam_factor(yu, override=cbam_factor)
     if cscf is None:
         with warnings.catch_warnings():
@@ -506,13 +539,14 @@ def cbam_cost(
     else:
         cscf_u = _fa.cscf(yu, override=cscf)
 
-    # ---- default values (per unique cn x country x year)
+    # ---- default values (per unique cn x country x year, then spread)
     default_used = pd.DataFrame()
     d_direct = np.full(N, np.nan)
     d_indirect = np.full(N, np.nan)
     d_markup = np.full(N, np.nan)
     d_route_g = np.full(n, None, dtype=object)
-    d_version = np.full(N, None, dtype=object)
+    vcode = np.full(N, -1, dtype=np.int16)
+    vuniq: list[Any] = []
     if need_d.any():
         overrides = [c in goods.columns for c in ("default_direct", "default_indirect", "markup_rate")]
         if all(overrides):
@@ -524,59 +558,74 @@ def cbam_cost(
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(row=_label(goods, i), field="default_direct/markup_rate",
                                  expected="default values for rows without full actual data", found=None)
-            d_direct, d_indirect, d_markup = od[gi], oi[gi], om[gi]
+            d_direct, d_indirect, d_markup = G(od), G(oi), G(om)
             d_route_g = _normalise_route(_col(goods, "default_route", None)).to_numpy()
-            d_version[:] = "user"
+            vcode[:] = 0
+            vuniq = ["user"]
         else:
-            if "country" not in goods.columns or goods["country"].isna().to_numpy()[need_d].any():
-                i = int(np.flatnonzero(need_d & _col(goods, "country", None).isna().to_numpy())[0])
+            ctry_col = _col(goods, "country", None)
+            miss_c = need_d & ctry_col.isna().to_numpy()
+            if miss_c.any():
+                i = int(np.flatnonzero(miss_c)[0])
                 raise InputError(row=_label(goods, i), field="country",
                                  expected="the country of origin (default values depend on it)", found=None)
-            ctry = goods["country"].astype(str).to_numpy(dtype=object)
-            pair = pd.MultiIndex.from_arrays([cn_codes, ctry])
-            pcode, puniq = pd.factorize(pair)
-            variant = _col(goods, "variant", None).astype(object).to_numpy()
+            ccode_d, cuniq_d = pd.factorize(ctry_col.astype(object).to_numpy(), use_na_sentinel=True)
+            pkey = cn_codes.astype(np.int64) * (len(cuniq_d) + 1) + (ccode_d + 1)
+            pcode, pkeys = pd.factorize(pkey)
+            P, Yn = len(pkeys), yu.size
             sel_pairs = np.unique(pcode[need_d])
-            P, Y = len(puniq), yu.size
+            sel_keys = np.asarray(pkeys)[sel_pairs]
+            cuniq_ext = np.asarray([None, *cuniq_d], dtype=object)
             combo = pd.DataFrame({
-                "cn_code": np.repeat(cn_u[np.asarray([p[0] for p in puniq])[sel_pairs]], Y),
-                "country": np.repeat(np.asarray([p[1] for p in puniq], dtype=object)[sel_pairs], Y),
+                "cn_code": np.repeat(cn_u[sel_keys // (len(cuniq_d) + 1)], Yn),
+                "country": np.repeat(cuniq_ext[sel_keys % (len(cuniq_d) + 1)], Yn),
                 "year": np.tile(yu, sel_pairs.size),
             })
             if "variant" in goods.columns:
-                first_var = pd.Series(variant).groupby(pcode).first()
-                combo["variant"] = np.repeat(first_var.reindex(sel_pairs).to_numpy(), Y)
+                first_var = pd.Series(goods["variant"].astype(object).to_numpy()).groupby(pcode).first()
+                combo["variant"] = np.repeat(first_var.reindex(sel_pairs).to_numpy(), Yn)
             res = _lookup_defaults(combo, version)
-            res.index = np.repeat(sel_pairs, Y) * Y + np.tile(np.arange(Y), sel_pairs.size)
-            table = res.reindex(np.arange(P * Y))
-            key = pcode[gi] * Y + ycode
-            d_direct = table["direct"].to_numpy(float)[key]
-            d_indirect = np.nan_to_num(table["indirect"].to_numpy(float))[key]
-            d_markup = table["markup_rate"].to_numpy(float)[key]
-            d_version = table["version"].to_numpy(dtype=object)[key]
-            route_by_pair = pd.Series(table["route"].to_numpy(dtype=object)).groupby(np.repeat(np.arange(P), Y)).first()
-            d_route_g = route_by_pair.to_numpy(dtype=object)[pcode]
+            flat = np.repeat(sel_pairs, Yn) * Yn + np.tile(np.arange(Yn), sel_pairs.size)
+
+            def table(col: str, dtype: Any = float, fill: Any = np.nan) -> np.ndarray:
+                t = np.full(P * Yn, fill, dtype=dtype)
+                t[flat] = res[col].to_numpy(dtype=dtype)
+                return t.reshape(P, Yn)
+
+            d_direct = GY(table("direct"), pcode)
+            d_indirect = np.nan_to_num(GY(table("indirect"), pcode))
+            d_markup = GY(table("markup_rate"), pcode)
+            vc, vu = pd.factorize(res["version"].astype(object).to_numpy())
+            vtab = np.full(P * Yn, -1, dtype=np.int16)
+            vtab[flat] = vc
+            vcode = GY(vtab.reshape(P, Yn), pcode).astype(np.int16)
+            vuniq = list(vu)
+            rtab = np.full(P * Yn, None, dtype=object)
+            rtab[flat] = res["route"].to_numpy(dtype=object)
+            d_route_g = rtab.reshape(P, Yn)[:, 0][pcode]
             default_used = pd.concat([combo.reset_index(drop=True), res.reset_index(drop=True)], axis=1)
             if "fallback" in res and res["fallback"].astype(bool).any():
                 _warn(notes, "default values: some lines fall back to 'Other countries and territories' "
                              "(see attrs['default_values_used'])")
-        nd = need_d[gi]
+        nd = G(need_d)
         bad = nd & (np.isnan(d_direct) | np.isnan(d_markup))
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
+            gj = j // Y
             raise ReferenceDataError(
-                f"no default value for CN {cn_u[cn_codes[gi[j]]]}, country {_col(goods, 'country', '').iloc[gi[j]]}, "
-                f"year {yr[j]} (row {_label(goods, int(gi[j]))}); give actual SEE (see_direct) instead"
+                f"no default value for CN {cn_u[cn_codes[gj]]}, country {_col(goods, 'country', '').iloc[gj]}, "
+                f"year {yr[j]} (row {_label(goods, gj)}); give actual SEE (see_direct) instead"
             )
         _warn(notes, "default values used (with the mark-up of the year of import) where actual SEE is missing")
-    see_default = (np.nan_to_num(d_direct) + np.where(counted_g[gi], np.nan_to_num(d_indirect), 0.0)) * (
-        1.0 + np.nan_to_num(d_markup))
-    see_default = np.where(need_d[gi], see_default, np.nan)
+        see_default = (np.nan_to_num(d_direct) + np.where(G(counted_g), d_indirect, 0.0)) * (
+            1.0 + np.nan_to_num(d_markup))
+        see_default[~nd] = np.nan
+    else:
+        see_default = np.full(N, np.nan)
 
     # ---- benchmarks
     bm_a_over = _numeric(goods, "benchmark_a")
     bm_b_over = _numeric(goods, "benchmark_b")
-    chain_a = np.full(n, np.nan)
     given_a = np.zeros(n)
     route_a = route_raw.to_numpy(dtype=object).copy()
     # cement on actual data: the clinker route (A grey, B white)
@@ -593,7 +642,7 @@ def cbam_cost(
     look_a = need_a & np.isnan(bm_a_over)
     own_a = bm_a_over.copy()
     if look_a.any():
-        own_a[look_a] = _benchmarks_for(cn_u[cn_codes], route_a, look_a, "A", goods, is_fu)
+        own_a[look_a] = _benchmarks_for(cn_u, cn_codes, route_a, look_a, "A", goods)
     chain_a = np.where(need_a, own_a, np.nan)
     has_prec = np.zeros(n, dtype=bool)
     if precursors is not None and len(precursors):
@@ -603,41 +652,43 @@ def cbam_cost(
     # cement functional unit on actual data: clinker as implicit precursor (1 t per t clinker contained)
     implicit = is_fu & need_a & ~has_prec
     if implicit.any():
-        clk = _benchmarks_for(np.full(n, CEMENT_CLINKER_CN, dtype=object), route_a, implicit, "A", goods, is_fu)
+        clk = _benchmarks_for(np.asarray([CEMENT_CLINKER_CN], dtype=object), np.zeros(n, dtype=np.int64), route_a,
+                              implicit, "A", goods)
         chain_a[implicit] = chain_a[implicit] + clk
     # default: Column B on the route of the default line
     bm_b = bm_b_over.copy()
     look_b = need_d & np.isnan(bm_b_over)
     if look_b.any():
-        bm_b[look_b] = _benchmarks_for(cn_u[cn_codes], d_route_g, look_b, "B", goods, is_fu, default_line=True)
+        bm_b[look_b] = _benchmarks_for(cn_u, cn_codes, d_route_g, look_b, "B", goods, default_line=True)
     bm_b = np.where(need_d, bm_b, np.nan)
 
-    # ---- per good-year arithmetic
-    fc = (factor_u * cscf_u)[ycode]
-    sh = share[gi]
-    sefa_a = fc * np.nan_to_num(chain_a)[gi] + given_a[gi]
-    sefa_b = fc * np.nan_to_num(bm_b)[gi]
-    sefa = sh * sefa_a + (1.0 - sh) * sefa_b
-    see_used = sh * np.nan_to_num(see_actual)[gi] + (1.0 - sh) * np.nan_to_num(see_default)
-    q_fu = fu_t[gi]
+    # ---- per good-year arithmetic (per-good parts first, then spread)
+    fc = Yr(factor_u * cscf_u)
+    sh = G(share)
+    chain0 = np.nan_to_num(chain_a)
+    bmb0 = np.nan_to_num(bm_b)
+    # SEFA = a (fc chain_A + given) + (1 - a) fc BM_B = fc [a chain_A + (1 - a) BM_B] + a given
+    benchmark = G(share * chain0 + (1.0 - share) * bmb0)
+    sefa = fc * benchmark + G(share * given_a)
+    see_used = G(share * np.nan_to_num(see_actual))
+    if need_d.any():
+        see_used += G(1.0 - share) * np.nan_to_num(see_default)
+    q_fu = G(fu_t)
     ee = embedded_emissions(q_fu, see_used)
     faa = _fa.free_allocation_adjustment(q_fu, sefa)
-    benchmark = sh * np.nan_to_num(chain_a)[gi] + (1.0 - sh) * np.nan_to_num(bm_b)[gi]
 
     # ---- prices
     if price_r is None:
         if "quarter" in goods.columns:
-            p = np.full(N, np.nan)
             in26 = yr == 2026
-            if in26.any():
-                p[in26] = _prices.quarter_price_2026(goods["quarter"].to_numpy()[gi[in26]])
             if (~in26).any():
                 raise InputError(f"no certificate price for {int(yr[~in26][0])}: the published 2026 quarterly prices "
                                  "cover 2026 only; give price=... (a number, a path or 'scenario:central')",
                                  field="price", expected="a certificate price for every year", found=None)
-            p_eur = p
-            qtxt = goods["quarter"].astype(str).to_numpy()[gi]
-            price_basis = pd.Categorical(np.char.add("published 2026-Q", qtxt.astype(str)))
+            qg = goods["quarter"].to_numpy()
+            p_eur = G(_prices.quarter_price_2026(qg))
+            qc, qu = pd.factorize(pd.Series(qg).astype(str).to_numpy())
+            price_basis = pd.Categorical.from_codes(G(qc.astype(np.int8)), [f"published 2026-Q{q}" for q in qu])
         else:
             raise InputError("no certificate price: give price=... (EUR/tCO2e, a price path or 'scenario:central'), "
                              "or a 'quarter' column for the published 2026 quarterly price",
@@ -646,7 +697,7 @@ def cbam_cost(
         p_eur = np.full(N, price_r)
         price_basis = pd.Categorical.from_codes(np.zeros(N, dtype=np.int8), ["user"])
     else:
-        p_eur = price_r.for_years(yu, field="price")[ycode]
+        p_eur = Yr(price_r.for_years(yu, field="price"))
         price_basis = pd.Categorical.from_codes(np.zeros(N, dtype=np.int8), [price_r.source])
         if price_r.source.startswith("scenario:"):
             _warn(notes, f"certificate price from {price_r.source}: a scenario, never law")
@@ -656,14 +707,17 @@ def cbam_cost(
         fx = np.full(N, fx_r)
         fx_source = "user"
     else:
-        fx = fx_r.for_years(yu, field="eur_thb")[ycode]
+        fx = Yr(fx_r.for_years(yu, field="eur_thb"))
         fx_source = fx_r.source
         if eur_thb is None:
             _warn(notes, f"EUR/THB from {fx_source}: an indicative scenario, not an official rate")
 
     # ---- Art. 9: carbon price paid at origin
-    scheme = _col(goods, "origin_scheme", None).astype("string").str.strip().str.lower()
-    thai = (scheme == "thai-excise").fillna(False).to_numpy(dtype=bool)
+    thai = np.zeros(n, dtype=bool)
+    if "origin_scheme" in goods.columns:
+        sc, su = pd.factorize(goods["origin_scheme"].astype(object).to_numpy())
+        thai_u = np.asarray([str(x).strip().lower() == "thai-excise" for x in su] + [False], dtype=bool)
+        thai = thai_u[sc]
     o_price = _numeric(goods, "origin_price", default=0.0)
     o_cur = _col(goods, "origin_currency", "EUR").astype(object).to_numpy()
     if thai.any():
@@ -677,8 +731,10 @@ def cbam_cost(
     net = np.maximum(o_price - o_rebate, 0.0)
     paid = net > 0
     if paid.any():
-        net_eur = np.where(thb[gi], net[gi] / fx, net[gi])
-        ded = _cp.carbon_price_deduction(ee, net_eur, p_eur, share_covered=o_share[gi])
+        net_eur = G(net)
+        thb_r = G(thb)
+        net_eur[thb_r] = net_eur[thb_r] / fx[thb_r]
+        ded = _cp.carbon_price_deduction(ee, net_eur, p_eur, share_covered=G(o_share))
         if np.any(paid & need_d):
             _warn(notes, "Art. 9 deduction with default values: the draft implementing act foresees a default carbon "
                          "price published by the Commission; the price you gave is used as a scenario")
@@ -694,9 +750,10 @@ def cbam_cost(
     icode, iuniq = pd.factorize(imp, use_na_sentinel=False)
     excluded_g = np.isin(cat_g, list(DE_MINIMIS_EXCLUDED))
     threshold = _de_minimis_threshold()
-    key = icode[gi].astype(np.int64) * yu.size + ycode
-    mass = np.bincount(key, weights=np.where(excluded_g[gi], 0.0, tonnes[gi]), minlength=len(iuniq) * yu.size)
-    exempt = ~excluded_g[gi] & (mass[key] <= threshold)
+    ycode_r = Yr(np.arange(yu.size))
+    key = G(icode.astype(np.int64)) * yu.size + ycode_r
+    mass = np.bincount(key, weights=G(np.where(excluded_g, 0.0, tonnes)), minlength=len(iuniq) * yu.size)
+    exempt = G(~excluded_g) & (mass[key] <= threshold)
     if exempt.any():
         _warn(notes, f"de minimis: an importer's net mass of CBAM goods (other than electricity and hydrogen) is "
                      f"<= {threshold:g} t in a year: exempt (Reg. (EU) 2025/2083); certificates and cost show what "
@@ -704,46 +761,46 @@ def cbam_cost(
     if "importer" not in goods.columns:
         assumptions.append("de minimis: all rows treated as the imports of one importer (no 'importer' column)")
 
-    # ---- assemble
-    def cat_from(codes: np.ndarray, labels: Any) -> pd.Categorical:
-        return pd.Categorical.from_codes(codes, pd.Index(labels).astype(object)) if len(labels) else pd.Categorical(
-            np.full(len(codes), None))
+    # ---- assemble (strings as categoricals built on the unique values)
+    def cat(codes: np.ndarray, labels: Any) -> pd.Categorical:
+        labels = list(labels)
+        small = np.int8 if len(labels) < 127 else (np.int16 if len(labels) < 32767 else np.int32)
+        return pd.Categorical.from_codes(G(np.asarray(codes).astype(small)), pd.Index(labels, dtype=object))
 
     basis_g = np.where(share >= 1.0, 0, np.where(share <= 0.0, 1, 2)).astype(np.int8)
-    col_g = np.where(share >= 1.0, 0, np.where(share <= 0.0, 1, 2)).astype(np.int8)
-    reason_codes, reason_labels = _benchmark_reasons(basis_g, route_a, d_route_g, has_prec, is_fu, cn_u[cn_codes])
-    country = _col(goods, "country", None).astype(object)
-    ccode, cuniq = pd.factorize(country.to_numpy(dtype=object), use_na_sentinel=True)
+    reason_codes, reason_labels = _benchmark_reasons(basis_g, route_a, d_route_g, has_prec, is_fu)
+    ccode, cuniq = pd.factorize(_col(goods, "country", None).astype(object).to_numpy(), use_na_sentinel=True)
     rcode, runiq = pd.factorize(pd.Series(route_a, dtype=object), use_na_sentinel=True)
     drcode, druniq = pd.factorize(pd.Series(d_route_g, dtype=object), use_na_sentinel=True)
-    vcode, vuniq = pd.factorize(pd.Series(d_version, dtype=object), use_na_sentinel=True)
+    catc, catu = pd.factorize(cat_u)
     art9 = np.where(thai, 1, np.where(paid, 0, -1)).astype(np.int8)
+    vsmall = vcode if vcode.size == N else G(vcode)
     out = pd.DataFrame({
-        "good": goods.index.take(gi),
+        "good": goods.index.repeat(Y) if Y > 1 else goods.index.copy(),
         "year": yr,
-        "cn_code": cat_from(cn_codes[gi], cn_u),
-        "country": pd.Categorical.from_codes(ccode[gi], pd.Index(cuniq, dtype=object)),
-        "category": cat_from(pd.factorize(cat_u)[0][cn_codes][gi], pd.factorize(cat_u)[1]),
-        "tonnes": tonnes[gi],
-        "clinker_content": clinker_out[gi],
+        "cn_code": cat(cn_codes, cn_u),
+        "country": cat(ccode, cuniq),
+        "category": cat(catc[cn_codes], catu),
+        "tonnes": G(tonnes),
+        "clinker_content": G(clinker_out),
         "functional_unit_t": q_fu,
         "actual_share": sh,
-        "see_basis": pd.Categorical.from_codes(basis_g[gi], ["actual", "default", "mixed"]),
-        "see_actual": see_actual[gi],
+        "see_basis": cat(basis_g, ["actual", "default", "mixed"]),
+        "see_actual": G(see_actual),
         "default_direct": d_direct,
-        "default_indirect": np.where(need_d[gi], d_indirect, np.nan),
+        "default_indirect": np.where(G(need_d), d_indirect, np.nan),
         "markup_rate": d_markup,
         "see_default": see_default,
         "see_used": see_used,
-        "indirect_counted": counted_g[gi],
+        "indirect_counted": G(counted_g),
         "embedded_emissions_t": ee,
-        "route": pd.Categorical.from_codes(rcode[gi], pd.Index(runiq, dtype=object)),
-        "default_route": pd.Categorical.from_codes(drcode[gi], pd.Index(druniq, dtype=object)),
-        "benchmark_column": pd.Categorical.from_codes(col_g[gi], ["A", "B", "A+B"]),
+        "route": cat(rcode, runiq),
+        "default_route": cat(drcode, druniq),
+        "benchmark_column": cat(basis_g, ["A", "B", "A+B"]),
         "benchmark": benchmark,
-        "benchmark_reason": pd.Categorical.from_codes(reason_codes[gi], reason_labels),
-        "cbam_factor": factor_u[ycode],
-        "cscf": cscf_u[ycode],
+        "benchmark_reason": cat(reason_codes, reason_labels),
+        "cbam_factor": Yr(factor_u),
+        "cscf": Yr(cscf_u),
         "sefa": sefa,
         "free_allocation_adjustment_t": faa,
         "origin_price_eur": net_eur,
@@ -755,14 +812,14 @@ def cbam_cost(
         "eur_thb": fx,
         "eur_thb_source": pd.Categorical.from_codes(np.zeros(N, dtype=np.int8), [fx_source]),
         "cost_thb": cost_thb,
-        "importer": pd.Categorical.from_codes(icode[gi], pd.Index(iuniq, dtype=object)),
+        "importer": cat(icode, iuniq),
         "de_minimis_exempt": exempt,
-        "art9_note": pd.Categorical.from_codes(art9[gi], [
+        "art9_note": cat(art9, [
             "carbon price paid at origin deducted (Art. 9; provisional conversion, implementing rules in draft)",
             _cp.THAI_ART9_NOTE]),
-        "default_version": pd.Categorical.from_codes(vcode[gi], pd.Index(vuniq, dtype=object)),
+        "default_version": pd.Categorical.from_codes(vsmall, pd.Index(vuniq, dtype=object)),
         "data_version": pd.Categorical.from_codes(np.zeros(N, dtype=np.int8), [data_version()]),
-    }, columns=OUTPUT_COLUMNS)
+    }, columns=OUTPUT_COLUMNS, copy=False)  # copy=False: no block consolidation (6 s at 9e6 rows)
     out.attrs["data_version"] = data_version()
     out.attrs["warnings"] = list(notes)
     out.attrs["assumptions"] = list(dict.fromkeys(assumptions))
@@ -777,20 +834,24 @@ def _de_minimis_threshold() -> float:
     return float(t.loc["threshold_net_mass", "value"])
 
 
-def _benchmarks_for(cn: np.ndarray, route: np.ndarray, mask: np.ndarray, column: str, goods: pd.DataFrame,
-                    is_fu: np.ndarray, *, default_line: bool = False) -> np.ndarray:
-    """Look up Column ``column`` benchmarks for the rows in ``mask`` (unique keys only)."""
-    keys = pd.DataFrame({"cn_code": cn[mask], "route": pd.Series(route[mask], dtype=object).to_numpy()})
-    kcode, kuniq = pd.factorize(pd.MultiIndex.from_frame(keys.fillna({"route": ""})))
+def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, mask: np.ndarray, column: str,
+                    goods: pd.DataFrame, *, default_line: bool = False) -> np.ndarray:
+    """Column ``column`` benchmarks for the rows in ``mask``, looked up once per (CN code, route)."""
+    rcode, runiq = pd.factorize(pd.Series(route[mask], dtype=object), use_na_sentinel=True)
+    key = cn_codes[mask].astype(np.int64) * (len(runiq) + 1) + (rcode + 1)
+    kcode, kuniq = pd.factorize(key)
+    kuniq = np.asarray(kuniq)
+    runiq_ext = np.asarray([None, *runiq], dtype=object)
     frame = pd.DataFrame({
-        "cn_code": [k[0] for k in kuniq],
-        "route": [k[1] or None for k in kuniq],
+        "cn_code": cn_u[kuniq // (len(runiq) + 1)],
+        "route": runiq_ext[kuniq % (len(runiq) + 1)],
         "column": column,
     })
     try:
         vals = _lookup_benchmarks(frame)
     except InputError as exc:
-        raise exc.located(field="route") from exc
+        idx = int(np.flatnonzero(mask)[0])
+        raise exc.located(row=_label(goods, idx), field="route") from exc
     except ReferenceDataError as exc:
         text = str(exc)
         if "route" in text.lower():
@@ -830,8 +891,9 @@ def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.n
         if "cn_code" not in pre.columns:
             raise InputError(field="cn_code", expected="precursor CN codes (or benchmark_a / sefa)", found=None)
         cn = _normalise_cn(pre["cn_code"].astype(str).to_numpy(dtype=object))
+        pc, pu = pd.factorize(cn)
         route = _normalise_route(_col(pre, "route", None)).to_numpy(dtype=object)
-        bm[look] = _benchmarks_for(cn, route, look, "A", pre, np.zeros(len(pre), bool))
+        bm[look] = _benchmarks_for(np.asarray(pu, dtype=object), pc, route, look, "A", pre)
     nodes = pd.DataFrame({
         "parent": np.where(in_pre, "p:" + parent, "g:" + parent),
         "mass_per_t": _numeric(pre, "mass_per_t", default=np.nan),
@@ -843,23 +905,29 @@ def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.n
     res = _fa.precursor_chain(pd.concat([roots, nodes]))
     chain = res.loc["g:" + glabels, "chain"].to_numpy(float)
     given = res.loc["g:" + glabels, "given"].to_numpy(float)
-    has = glabels.isin(parent[in_goods]).to_numpy() & need_a
+    has = np.asarray(glabels.isin(parent[in_goods])) & need_a
     return chain, given, has
 
 
 def _benchmark_reasons(basis: np.ndarray, route_a: np.ndarray, route_b: np.ndarray, has_prec: np.ndarray,
-                       is_fu: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, list[str]]:
+                       is_fu: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """One reason text per good, built on the unique combinations only."""
-    key = pd.DataFrame({
-        "b": basis,
-        "ra": pd.Series(route_a, dtype=object).fillna(""),
-        "rb": pd.Series(route_b, dtype=object).fillna(""),
-        "p": has_prec,
-        "f": is_fu,
-    })
-    codes, uniq = pd.factorize(pd.MultiIndex.from_frame(key))
+    ra_c, ra_u = pd.factorize(pd.Series(route_a, dtype=object), use_na_sentinel=True)
+    rb_c, rb_u = pd.factorize(pd.Series(route_b, dtype=object), use_na_sentinel=True)
+    na, nb = len(ra_u) + 1, len(rb_u) + 1
+    key = (((basis.astype(np.int64) * na + (ra_c + 1)) * nb + (rb_c + 1)) * 2 + has_prec) * 2 + is_fu
+    codes, uniq = pd.factorize(key)
+    ra_ext = ["", *map(str, ra_u)]
+    rb_ext = ["", *map(str, rb_u)]
     labels = []
-    for b, ra, rb, p, f in uniq:
+    for k in np.asarray(uniq):
+        f = bool(k % 2)
+        p = bool((k // 2) % 2)
+        rest = k // 4
+        rb = rb_ext[rest % nb]
+        rest //= nb
+        ra = ra_ext[rest % na]
+        b = int(rest // na)
         a_txt = f"Column A{' route (' + ra + ')' if ra else ''} of the production process: actual SEE"
         if f:
             a_txt = f"Column A of the cement (0) + clinker precursor, route ({ra}): actual SEE per t clinker contained"
@@ -869,6 +937,7 @@ def _benchmark_reasons(basis: np.ndarray, route_a: np.ndarray, route_b: np.ndarr
                  "values")
         if f:
             b_txt += " per t clinker contained"
-        text = {0: a_txt, 1: b_txt, 2: f"mixed: {a_txt} for the actual share; {b_txt} for the rest"}[int(b)]
+        text = {0: a_txt, 1: b_txt, 2: f"mixed: {a_txt} for the actual share; {b_txt} for the rest"}[b]
         labels.append(text + " (IR (EU) 2025/2620, Annex)")
-    return codes.astype(np.int32), labels
+    lcode, luniq = pd.factorize(np.asarray(labels, dtype=object))
+    return lcode[codes].astype(np.int32), list(luniq)
