@@ -222,12 +222,20 @@ def carbon_price_deduction(
                          found=float(s[(s < 0) | (s > 1)].ravel()[0]))
     if np.any(p < 0):
         raise InputError(field="origin_price", expected="a price >= 0 [EUR/tCO2e]", found=float(p[p < 0].ravel()[0]))
-    paid = np.broadcast_to(p > 0, np.broadcast_shapes(p.shape, pe.shape))
-    if np.any(paid & ~(np.broadcast_to(pe, paid.shape) > 0)):
+    no_price = ~(pe > 0)
+    if np.any(no_price) and np.any((p > 0) & no_price):
         raise InputError(field="price", expected="a certificate price > 0 to convert the price paid", found=0.0)
+    # in place, one array: min(P, p_EU) / p_EU x E x s (zero where nothing was paid)
+    ratio = np.array(np.minimum(p, pe), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(p > 0, np.minimum(p, pe) / np.where(pe > 0, pe, 1.0), 0.0)
-    return e * s * ratio
+        np.divide(ratio, pe, out=ratio, where=~no_price)
+    if np.any(no_price):
+        ratio[np.broadcast_to(no_price, ratio.shape)] = 0.0
+    if ratio.shape != np.broadcast_shapes(ratio.shape, e.shape, s.shape):
+        ratio = np.broadcast_to(ratio, np.broadcast_shapes(ratio.shape, e.shape, s.shape)).copy()
+    ratio *= e
+    ratio *= s
+    return ratio
 
 
 def thai_carbon_tax() -> dict[str, Any]:

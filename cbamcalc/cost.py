@@ -541,9 +541,7 @@ def cbam_cost(
 
     # ---- default values (per unique cn x country x year, then spread)
     default_used = pd.DataFrame()
-    d_direct = np.full(N, np.nan)
-    d_indirect = np.full(N, np.nan)
-    d_markup = np.full(N, np.nan)
+    d_direct = d_indirect = d_markup = see_default = None  # row arrays, built only when defaults are used
     d_route_g = np.full(n, None, dtype=object)
     vcode = np.full(N, -1, dtype=np.int16)
     vuniq: list[Any] = []
@@ -559,6 +557,7 @@ def cbam_cost(
                 raise InputError(row=_label(goods, i), field="default_direct/markup_rate",
                                  expected="default values for rows without full actual data", found=None)
             d_direct, d_indirect, d_markup = G(od), G(oi), G(om)
+            see_default = G((np.nan_to_num(od) + np.where(counted_g, oi, 0.0)) * (1.0 + np.nan_to_num(om)))
             d_route_g = _normalise_route(_col(goods, "default_route", None)).to_numpy()
             vcode[:] = 0
             vuniq = ["user"]
@@ -592,9 +591,14 @@ def cbam_cost(
                 t[flat] = res[col].to_numpy(dtype=dtype)
                 return t.reshape(P, Yn)
 
-            d_direct = GY(table("direct"), pcode)
-            d_indirect = np.nan_to_num(GY(table("indirect"), pcode))
-            d_markup = GY(table("markup_rate"), pcode)
+            t_dir, t_ind, t_mk = table("direct"), table("indirect"), table("markup_rate")
+            counted_pair = counted_u[np.asarray(pkeys) // (len(cuniq_d) + 1)][:, None]
+            # SEE_default = (direct + indirect where it counts) x (1 + mark-up), on the small table
+            t_see = (t_dir + np.where(counted_pair, np.nan_to_num(t_ind), 0.0)) * (1.0 + t_mk)
+            d_direct = GY(t_dir, pcode)
+            d_indirect = GY(t_ind, pcode)
+            d_markup = GY(t_mk, pcode)
+            see_default = GY(t_see, pcode)
             vc, vu = pd.factorize(res["version"].astype(object).to_numpy())
             vtab = np.full(P * Yn, -1, dtype=np.int16)
             vtab[flat] = vc
@@ -608,7 +612,8 @@ def cbam_cost(
                 _warn(notes, "default values: some lines fall back to 'Other countries and territories' "
                              "(see attrs['default_values_used'])")
         nd = G(need_d)
-        bad = nd & (np.isnan(d_direct) | np.isnan(d_markup))
+        assert see_default is not None and d_direct is not None and d_indirect is not None and d_markup is not None
+        bad = nd & np.isnan(see_default)
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
             gj = j // Y
@@ -617,11 +622,12 @@ def cbam_cost(
                 f"year {yr[j]} (row {_label(goods, gj)}); give actual SEE (see_direct) instead"
             )
         _warn(notes, "default values used (with the mark-up of the year of import) where actual SEE is missing")
-        see_default = (np.nan_to_num(d_direct) + np.where(G(counted_g), d_indirect, 0.0)) * (
-            1.0 + np.nan_to_num(d_markup))
-        see_default[~nd] = np.nan
+        if not nd.all():
+            off = ~nd
+            for arr in (d_direct, d_indirect, d_markup, see_default):
+                arr[off] = np.nan
     else:
-        see_default = np.full(N, np.nan)
+        d_direct, d_indirect, d_markup, see_default = (np.full(N, np.nan) for _ in range(4))
 
     # ---- benchmarks
     bm_a_over = _numeric(goods, "benchmark_a")
@@ -669,10 +675,15 @@ def cbam_cost(
     bmb0 = np.nan_to_num(bm_b)
     # SEFA = a (fc chain_A + given) + (1 - a) fc BM_B = fc [a chain_A + (1 - a) BM_B] + a given
     benchmark = G(share * chain0 + (1.0 - share) * bmb0)
-    sefa = fc * benchmark + G(share * given_a)
+    sefa = fc * benchmark
+    if np.any(given_a):
+        sefa += G(share * given_a)
     see_used = G(share * np.nan_to_num(see_actual))
     if need_d.any():
-        see_used += G(1.0 - share) * np.nan_to_num(see_default)
+        w = G(1.0 - share)
+        np.multiply(w, see_default, out=w, where=w > 0)  # rows fully on actual data keep 0
+        see_used += w
+        del w
     q_fu = G(fu_t)
     ee = embedded_emissions(q_fu, see_used)
     faa = _fa.free_allocation_adjustment(q_fu, sefa)
@@ -788,7 +799,7 @@ def cbam_cost(
         "see_basis": cat(basis_g, ["actual", "default", "mixed"]),
         "see_actual": G(see_actual),
         "default_direct": d_direct,
-        "default_indirect": np.where(G(need_d), d_indirect, np.nan),
+        "default_indirect": d_indirect,
         "markup_rate": d_markup,
         "see_default": see_default,
         "see_used": see_used,
