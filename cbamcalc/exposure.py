@@ -638,9 +638,10 @@ def prepare_flows(
         Trade year projected forward: a year present in ``flows``, the latest one, or the mean of
         every year present (masses and values averaged over the years).
     file : str, optional
-        File the flows were read from (for error messages).
+        File the flows were read from (for error messages); default ``flows.attrs["source_file"]``.
     row_numbers : numpy.ndarray, optional
-        File row of each frame row (for error messages); default: the frame's index labels.
+        File row of each frame row (for error messages); default: the ``source_row`` column that
+        :func:`cbamcalc.io.trade_flows.read_trade_flows` adds, else the frame's index labels.
 
     Returns
     -------
@@ -652,6 +653,10 @@ def prepare_flows(
         Missing column, malformed CN code, missing or negative mass, duplicated key (year, CN code,
         country, destination, firm), base year not in the data; naming the file, row and column.
     """
+    if file is None and flows.attrs.get("source_file"):
+        file = str(flows.attrs["source_file"])
+    if row_numbers is None and "source_row" in flows.columns:
+        row_numbers = flows["source_row"].to_numpy()
     where: dict[str, Any] = {"file": file} if file else {}
     missing = [c for c in _REQUIRED if c not in flows.columns]
     if missing:
