@@ -495,6 +495,15 @@ def run_installation(
     >>> round(float(r.products.loc[0, "see_total"]), 6)
     9.522327
     """
+    try:
+        return _run(installation, strict=strict, on_warning=on_warning)
+    except InputError as exc:
+        if installation.source_file and not exc.file:
+            raise exc.located(file=installation.source_file) from exc
+        raise
+
+
+def _run(installation: Installation, *, strict: bool, on_warning: str) -> InstallationResult:
     out = _Findings()
     procs = installation.processes
     pps = installation.purchased_precursors
@@ -578,7 +587,7 @@ def run_installation(
     all_warnings = list(installation.warnings) + out.messages
     if on_warning == "warn":
         for message in out.messages:
-            warnings.warn(message, UserWarning, stacklevel=2)
+            warnings.warn(message, UserWarning, stacklevel=3)
     return InstallationResult(
         processes=processes,
         products=products,

@@ -13,7 +13,38 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["InstallationTotals", "InstallationResult", "PROCESS_COLUMNS", "PRODUCT_COLUMNS"]
+__all__ = ["InstallationTotals", "InstallationResult", "PROCESS_COLUMNS", "PRODUCT_COLUMNS", "JSON_PROCESS_KEYS",
+           "JSON_PRODUCT_KEYS"]
+
+#: ``to_dict()["processes"]`` keys: the documented contract (issue 4) first, then extras.
+JSON_PROCESS_KEYS: tuple[str, ...] = (
+    "id", "name", "aggregated_goods_category", "activity_level_t", "see_direct", "see_indirect", "see_total",
+    "embedded_electricity_mwh_per_t",
+    "se_direct", "se_indirect", "specific_electricity_mwh_per_t", "default_share", "electricity_ef_source",
+    "directly_attributable_emissions_t", "heat_emissions_t", "waste_gas_emissions_t",
+    "attributed_direct_emissions_t", "indirect_emissions_t",
+)
+#: ``to_dict()["products"]`` keys: the documented contract (issue 4) first, then extras.
+JSON_PRODUCT_KEYS: tuple[str, ...] = (
+    "process", "cn_code", "product", "see_direct", "see_indirect", "see_total", "default_share",
+    "process_id", "aggregated_goods_category", "unit", "embedded_electricity_mwh_per_t", "electricity_ef_source",
+)
+_JSON_FROM = {
+    "id": None, "activity_level_t": "activity_level", "embedded_electricity_mwh_per_t": "embedded_electricity",
+    "specific_electricity_mwh_per_t": "specific_electricity_consumption",
+    "directly_attributable_emissions_t": "directly_attributable_emissions", "heat_emissions_t": "heat_emissions",
+    "waste_gas_emissions_t": "waste_gas_emissions", "attributed_direct_emissions_t": "attributed_direct_emissions",
+    "indirect_emissions_t": "indirect_emissions",
+}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: numpy numbers as Python numbers, NaN as None."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 #: Columns of :attr:`InstallationResult.processes`: (name, unit, content, template cell of P1).
 PROCESS_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -159,3 +190,35 @@ class InstallationResult:
     """Every default value in the inputs: purchased precursor, field, value, unit, source."""
     constants_used: dict[str, float] = field(default_factory=dict)
     """Legal constants of the reference data the calculation used (GWP, 3.664, 56.1, 0.667)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (the ``cbamcalc run --json`` object).
+
+        Keys: ``cbamcalc_version``, ``data_version``, ``template_version``, ``processes``
+        (list of objects with :data:`JSON_PROCESS_KEYS`), ``products`` (Summary_Products
+        order, :data:`JSON_PRODUCT_KEYS`; ``cn_code`` an 8-digit string), then
+        ``installation_totals``, ``warnings``, ``default_values_used``, ``constants_used``,
+        ``source_file``. SEE in tCO2e/t, electricity in MWh/t, NaN as null.
+        """
+        processes = []
+        for pid, row in self.processes.iterrows():
+            processes.append({k: _plain(pid if k == "id" else row[_JSON_FROM.get(k) or k])
+                              for k in JSON_PROCESS_KEYS})
+        products = []
+        for _, row in self.products.iterrows():
+            item = {k: _plain(row["embedded_electricity" if k == "embedded_electricity_mwh_per_t" else k])
+                    for k in JSON_PRODUCT_KEYS}
+            item["cn_code"] = str(item["cn_code"])
+            products.append(item)
+        return {
+            "cbamcalc_version": self.cbamcalc_version,
+            "data_version": self.data_version,
+            "template_version": self.template_version,
+            "processes": processes,
+            "products": products,
+            "installation_totals": self.totals.as_dict(),
+            "warnings": list(self.warnings),
+            "default_values_used": [{k: _plain(v) for k, v in d.items()} for d in self.default_values_used],
+            "constants_used": dict(self.constants_used),
+            "source_file": self.source_file,
+        }

@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -89,12 +88,17 @@ class MapField:
 
     def refs(self, instance: int) -> list[str]:
         """A1 references of this field in instance ``instance`` (0-based) of its group."""
-        first, _, last = self.cell.partition(":")
-        c1, r1 = split_ref(first)
-        c2, r2 = split_ref(last) if last else (c1, r1)
-        shift = instance * self.stride
-        return [f"{column_letter(c)}{r + shift}" for r in range(r1, r2 + 1)
-                for c in range(column_index(c1), column_index(c2) + 1)]
+        return _refs(self, instance)
+
+
+@cache
+def _refs(f: MapField, instance: int) -> list[str]:
+    first, _, last = f.cell.partition(":")
+    c1, r1 = split_ref(first)
+    c2, r2 = split_ref(last) if last else (c1, r1)
+    shift = instance * f.stride
+    return [f"{column_letter(c)}{r + shift}" for r in range(r1, r2 + 1)
+            for c in range(column_index(c1), column_index(c2) + 1)]
 
 
 @cache
@@ -109,8 +113,9 @@ def cell_map() -> tuple[MapField, ...]:
     )
 
 
-def _group(name: str) -> list[MapField]:
-    return [f for f in cell_map() if f.group == name]
+@cache
+def _group(name: str) -> tuple[MapField, ...]:
+    return tuple(f for f in cell_map() if f.group == name)
 
 
 class _Reader:
@@ -169,22 +174,31 @@ class _Reader:
                 raise InputError(expected="a date", found=v, **where) from None
         raise AssertionError(f"unknown type {f.type!r} in the cell map")  # pragma: no cover
 
-    def instances(self, group: str, count: int | None = None) -> Iterator[tuple[int, dict[str, Any],
-                                                                              dict[str, str]]]:
-        """Yield ``(index, values, cells)`` per instance of a group (vector fields as lists)."""
-        fields = _group(group)
-        n = count if count is not None else fields[0].count
-        for i in range(n):
-            values: dict[str, Any] = {}
-            cells: dict[str, str] = {}
-            for f in fields:
-                refs = f.refs(i)
-                if len(refs) == 1 and ":" not in f.cell:
-                    values[f.field] = self.get(f, refs[0])
-                else:
-                    values[f.field] = [self.get(f, r) for r in refs]
-                cells[f.field] = f"{f.sheet}!{refs[0]}" if len(refs) == 1 else f"{f.sheet}!{refs[0]}:{refs[-1]}"
-            yield i, values, cells
+    def instance(self, group: str, i: int) -> tuple[dict[str, Any], dict[str, str]]:
+        """Values and cells of instance ``i`` (0-based) of a group; vector fields as lists."""
+        values: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        for f in _group(group):
+            refs = f.refs(i)
+            if ":" in f.cell:
+                values[f.field] = [self.get(f, r) for r in refs]
+                cells[f.field] = f"{f.sheet}!{refs[0]}:{refs[-1]}"
+            else:
+                values[f.field] = self.get(f, refs[0])
+                cells[f.field] = f"{f.sheet}!{refs[0]}"
+        return values, cells
+
+    def blank(self, group: str, i: int) -> bool:
+        """True when no cell of instance ``i`` of a group stores anything."""
+        return all(self.x.is_blank(f.sheet, r) for f in _group(group) for r in f.refs(i))
+
+    def count(self, group: str) -> int:
+        return _group(group)[0].count
+
+    def key(self, group: str, field: str, i: int) -> Any:
+        """The value of one field of instance ``i`` (the field that says whether the instance exists)."""
+        f = next(f for f in _group(group) if f.field == field)
+        return self.get(f, f.refs(i)[0])
 
     def choice(self, value: str, options: dict[str, str], f_sheet: str, cell: str, label: str) -> str:
         key = " ".join(value.split()).casefold()
@@ -212,11 +226,6 @@ def _frac(percent: float | None) -> float | None:
 
 def _sum(values: list[float | None]) -> float:
     return float(sum(v for v in values if v is not None))
-
-
-def _filled(values: dict[str, Any]) -> bool:
-    return any(v not in (None, [], "") and not (isinstance(v, list) and all(x is None for x in v))
-               for v in values.values())
 
 
 def _cell_of(cells: dict[str, str], field: str) -> str:
@@ -256,17 +265,17 @@ def _version(r: _Reader, *, allow_other_versions: bool) -> str:
 
 
 def _installation_data(r: _Reader) -> dict[str, Any]:
-    (_, v, _c), = r.instances("installation")
-    return v
+    return r.instance("installation", 0)[0]
 
 
 def _source_streams(r: _Reader) -> list[SourceStream]:
     out: list[SourceStream] = []
-    for i, v, cells in r.instances("source_stream"):
-        if v["method"] is None:
-            if _filled(v):
+    for i in range(r.count("source_stream")):
+        if r.key("source_stream", "method", i) is None:
+            if not r.blank("source_stream", i):
                 r.warn(f"B_EmInst row {17 + i}: data without a method (column D); ignored, as in the template")
             continue
+        v, cells = r.instance("source_stream", i)
         method = r.choice(v["method"], _METHODS, "B_EmInst", _cell_of(cells, "method"), "method")
         ad_unit = None
         if v["activity_unit"] is not None:
@@ -295,11 +304,12 @@ def _source_streams(r: _Reader) -> list[SourceStream]:
 
 def _pfc_sources(r: _Reader) -> list[PFCSource]:
     out: list[PFCSource] = []
-    for i, v, cells in r.instances("pfc"):
-        if v["method"] is None:
-            if _filled(v):
+    for i in range(r.count("pfc")):
+        if r.key("pfc", "method", i) is None:
+            if not r.blank("pfc", i):
                 r.warn(f"B_EmInst row {98 + i}: PFC data without a method (column D); ignored")
             continue
+        v, cells = r.instance("pfc", i)
         method = r.choice(v["method"], _PFC_METHODS, "B_EmInst", _cell_of(cells, "method"), "PFC method")
         out.append(PFCSource(
             method=method,  # type: ignore[arg-type]
@@ -320,11 +330,12 @@ def _pfc_sources(r: _Reader) -> list[PFCSource]:
 
 def _measured_sources(r: _Reader) -> list[MeasuredSource]:
     out: list[MeasuredSource] = []
-    for i, v, cells in r.instances("measured"):
-        if v["gas"] is None:
-            if _filled(v):
+    for i in range(r.count("measured")):
+        if r.key("measured", "gas", i) is None:
+            if not r.blank("measured", i):
                 r.warn(f"B_EmInst row {113 + i}: measurement data without a GHG type (column E); ignored")
             continue
+        v, cells = r.instance("measured", i)
         gas = r.choice(v["gas"], _GASES, "B_EmInst", _cell_of(cells, "gas"), "type of GHG")
         out.append(MeasuredSource(
             name=v["name"] or "",
@@ -341,7 +352,7 @@ def _measured_sources(r: _Reader) -> list[MeasuredSource]:
 
 
 def _totals_input(r: _Reader) -> InstallationTotalsInput:
-    (_, v, cells), = r.instances("totals")
+    v, cells = r.instance("totals", 0)
     units = {f.field: f.unit for f in _group("totals")}
     kwargs = {k: _q(v[k], units[k]) for k in ("fuel_input_total", "fuel_input_cbam_goods",
                                               "fuel_input_electricity", "fuel_input_non_cbam", "co2",
@@ -354,20 +365,19 @@ def _unit(category: str) -> str:
 
 
 def _processes(r: _Reader) -> list[ProductionProcess]:
-    heads = list(r.instances("process"))
-    names: dict[int, str] = {}
-    for i, v, _ in heads:
-        if v["category"] is not None:
-            names[i] = v["name"] if v["name"] is not None else f"P{i + 1} - {v['category']}"
+    heads = {i: r.instance("process", i) for i in range(r.count("process"))
+             if r.key("process", "category", i) is not None}
+    names = {i: v["name"] if v["name"] is not None else f"P{i + 1} - {v['category']}"
+             for i, (v, _) in heads.items()}
     out: list[ProductionProcess] = []
-    data = {i: (v, cells) for i, v, cells in r.instances("process_data")}
-    for i, v_head, cells_head in heads:
-        v, cells = data[i]
-        if i not in names:
-            if _filled(v):
+    for i in range(r.count("process_data")):
+        if i not in heads:
+            if not r.blank("process_data", i):
                 r.warn(f"D_Processes block P{i + 1}: data for a process not defined in A_InstData section 4(b) "
                        f"(row {83 + i}); ignored, as in the template")
             continue
+        v_head, cells_head = heads[i]
+        v, cells = r.instance("process_data", i)
         category = v_head["category"]
         unit = _unit(category)
         targets = [m for m in range(_N_PROCESSES) if m != i]
@@ -413,15 +423,15 @@ def _processes(r: _Reader) -> list[ProductionProcess]:
 
 def _purchased(r: _Reader, processes: list[ProductionProcess]) -> list[PurchasedPrecursor]:
     by_slot = {int(p.id[1:]) - 1: p.name for p in processes}
-    data = {i: (v, cells) for i, v, cells in r.instances("purchased_data")}
     out: list[PurchasedPrecursor] = []
-    for i, v_head, cells_head in r.instances("purchased"):
-        v, cells = data[i]
-        if v_head["category"] is None:
-            if _filled(v):
+    for i in range(r.count("purchased")):
+        if r.key("purchased", "category", i) is None:
+            if not r.blank("purchased_data", i):
                 r.warn(f"E_PurchPrec block PP{i + 1}: data for a precursor not defined in A_InstData section 5 "
                        f"(row {102 + i}); ignored, as in the template")
             continue
+        v_head, cells_head = r.instance("purchased", i)
+        v, cells = r.instance("purchased_data", i)
         name = v_head["name"] if v_head["name"] is not None else f"PP{i + 1} - {v_head['category']}"
         consumed: dict[str, Any] = {}
         for k, amount in enumerate(v["consumed_in_process"]):
@@ -457,12 +467,13 @@ def _purchased(r: _Reader, processes: list[ProductionProcess]) -> list[Purchased
 
 def _goods(r: _Reader) -> list[Good]:
     out: list[Good] = []
-    for i, v, cells in r.instances("product"):
-        if v["process"] is None:
-            if _filled(v):
+    for i in range(r.count("product")):
+        if r.key("product", "process", i) is None:
+            if not r.blank("product", i):
                 r.warn(f"Summary_Products row {10 + i}: product without a production process (column D); "
                        "ignored, as in the template")
             continue
+        v, cells = r.instance("product", i)
         if v["cn_code"] is None:
             raise InputError(file=r.file, sheet="Summary_Products", cell=_cell_of(cells, "cn_code"),
                              field="CN code", expected="the 8-digit CN code of the product",

@@ -59,7 +59,9 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+# any cell start that the fast pattern does not read: no ``r`` first, other whitespace, a prefix
+_ODD_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="))|<[A-Za-z_][\w.-]*:c[\s>/]')
 _ATTR_T = re.compile(rb'\st="([a-zA-Z]+)"')
 _F = re.compile(rb"<f(\s[^>]*?)?(?:/>|>(.*?)</f>)", re.S)
 _V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
@@ -67,7 +69,6 @@ _V_EMPTY = re.compile(rb"<v(?:\s[^>]*)?/>")
 _IS = re.compile(rb"<is>(.*?)</is>", re.S)
 _T = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _RPH = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -240,9 +241,12 @@ class XlsxReader:
         if self._strings is None:
             name = next((n for n in self._names if n.endswith("sharedStrings.xml")), None)
             raw = self._part(name) if name else b""
-            self._strings = [m.group(1) or b"" for m in _SI.finditer(raw)]
+            # fragment k+1 after splitting at "<si" is shared string k ("<si>...</si>" or "<si/>")
+            self._strings = raw.split(b"<si")[1:]
+            if not self._strings and b"si>" in raw:  # prefixed elements: parse properly
+                self._strings = _shared_strings_iterparse(raw)
         try:
-            text = _text_of(self._strings[index])
+            text = _text_of(self._strings[index].split(b"</si>", 1)[0])
         except IndexError:
             raise InputError("a cell refers to a shared string that does not exist", file=self.file,
                              expected=f"an index below {len(self._strings)}", found=index) from None
@@ -263,13 +267,11 @@ class XlsxReader:
             pattern = _CELL
         else:
             alt = b"|".join(c.encode() for c in cols)
-            pattern = re.compile(rb'<c r="(' + alt + rb')([0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-        for m in pattern.finditer(data):
+            pattern = re.compile(rb'<c r="((?:' + alt + rb')[0-9]{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+        for ref, attrs, inner in pattern.findall(data):
             n_fast += 1
-            cells[(m.group(1) + m.group(2)).decode()] = (m.group(3), m.group(4))  # parsed when asked
-        total = data.count(b'<c r="')
-        starts = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-        if total != starts or b":c " in data or (cols is None and n_fast != total):
+            cells[ref.decode()] = (attrs, inner)  # parsed when asked
+        if _ODD_CELL.search(data) or (cols is None and n_fast != data.count(b'<c r="')):
             return dict(_scan_iterparse(data, cols))
         return cells  # type: ignore[return-value]
 
@@ -288,15 +290,20 @@ class XlsxReader:
         self.raw_cells(sheet, columns)
 
     def _raw(self, sheet: str, ref: str) -> RawCell | None:
-        col, _row = split_ref(ref)
+        cells = self._cells.get(sheet)
         have = self._scanned_cols.get(sheet, frozenset())
-        if sheet not in self._cells or (have is not None and col not in have):
-            self.raw_cells(sheet, [col])
-        cells = self._cells[sheet]
+        if cells is None or (have is not None and ref.rstrip("0123456789") not in have):
+            cells = self.raw_cells(sheet, [split_ref(ref)[0]])
         raw = cells.get(ref)
         if isinstance(raw, tuple):
             raw = cells[ref] = _raw_cell(*raw)
         return raw
+
+    def is_blank(self, sheet: str, ref: str) -> bool:
+        """True when the cell stores neither a value nor a formula."""
+        raw = self._raw(sheet, ref)
+        return raw is None or (raw.value is None and raw.inline is None and raw.formula is None
+                               and raw.shared_index is None)
 
     def cached(self, sheet: str, ref: str) -> tuple[bool, Any, str | None]:
         """The stored content of one cell: ``(has_value, value, formula)``.
@@ -345,7 +352,7 @@ class XlsxReader:
 
         for mref in list(self.raw_cells(sheet, None)):
             raw = self._raw(sheet, mref)
-            if raw is not None and raw.shared_index == si and raw.formula is not None:
+            if raw is not None and raw.shared_index == si and raw.formula is not None:  # the master
                 return Translator("=" + raw.formula, origin=mref).translate_formula(ref)[1:]
         return None
 
@@ -481,6 +488,20 @@ def _scan_iterparse(data: bytes, cols: list[str] | None) -> dict[str, RawCell]:
             col_no = 0
             el.clear()
     return cells
+
+
+def _shared_strings_iterparse(raw: bytes) -> list[bytes]:
+    """Slow path: shared strings through defusedxml, re-encoded as plain ``<t>`` fragments."""
+    import defusedxml.ElementTree as DET
+
+    out: list[bytes] = []
+    for si in DET.fromstring(raw):
+        if si.tag.rsplit("}", 1)[-1] != "si":
+            continue
+        texts = [x.text or "" for x in si.iter() if x.tag.rsplit("}", 1)[-1] == "t"
+                 and not any(p.tag.endswith("rPh") for p in si.iter() if x in list(p))]
+        out.append(("<t>" + _xml_escape("".join(texts)) + "</t>").encode("utf-8"))
+    return out
 
 
 def _xml_escape(text: str) -> str:
