@@ -63,6 +63,9 @@ __all__ = [
     "CEMENT_CLINKER_CN",
     "CEMENT_FUNCTIONAL_UNIT_CN",
     "cbam_cost",
+    "cost_from_run",
+    "goods_from_run",
+    "see_from_run",
     "embedded_emissions",
     "certificates",
 ]
@@ -835,6 +838,165 @@ def cbam_cost(
     out.attrs["warnings"] = list(notes)
     out.attrs["assumptions"] = list(dict.fromkeys(assumptions))
     out.attrs["default_values_used"] = default_used.to_dict("records") if len(default_used) else []
+    return out
+
+
+def _clinker_per_t(installation: Any, process_name: str) -> float | None:
+    """Clinker consumed per tonne of the process's output [t/t], from the engine's input data (or None)."""
+    from .units import magnitudes
+
+    procs = list(getattr(installation, "processes", []) or [])
+    target = next((p for p in procs if p.name == process_name), None)
+    if target is None:
+        return None
+    prod = float(magnitudes([target.production.magnitude], target.production.units, "t", field="production")[0])
+    if not prod > 0:
+        return None
+    clinker = 0.0
+    found = False
+    for p in procs:
+        if "clinker" in str(p.category).lower() and process_name in (p.sent_to or {}):
+            q = p.sent_to[process_name]
+            clinker += float(magnitudes([q.magnitude], q.units, "t", field="sent_to")[0])
+            found = True
+    for pp in getattr(installation, "purchased_precursors", []) or []:
+        if "clinker" in str(pp.category).lower() and process_name in (pp.consumed_in or {}):
+            q = pp.consumed_in[process_name]
+            clinker += float(magnitudes([q.magnitude], q.units, "t", field="consumed_in")[0])
+            found = True
+    return clinker / prod if found else None
+
+
+def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = None,
+                   country: str | None = None) -> pd.DataFrame:
+    """Goods table for :func:`cbam_cost` from the SEE engine's result and the quantities exported.
+
+    Parameters
+    ----------
+    result : cbamcalc.result.InstallationResult
+        Output of :func:`cbamcalc.pipeline.run_installation`.
+    exports : pandas.DataFrame
+        One row per good exported: ``cn_code``, ``quantity`` [t]; optional ``process`` (name or id,
+        needed when one CN code comes from several processes), ``country``, ``year`` and any other
+        :func:`cbam_cost` column (e.g. ``clinker_content``, ``origin_price``).
+    installation : cbamcalc.model.Installation, optional
+        The engine's input, used to derive the clinker content of cement (clinker consumed per t
+        of cement) where ``exports`` does not state it.
+    country : str, optional
+        Country of the installation (default: the installation's, if given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``exports`` with ``see_direct`` and ``see_indirect`` [tCO2e/t] of the matching product
+        (per t of clinker contained for cement 2523 21/29/90) and ``process``.
+
+    Raises
+    ------
+    InputError
+        A CN code the run does not produce, or produced by several processes without ``process``.
+
+    Notes
+    -----
+    The engine's SEE is per tonne of good (Communication template). For cement the definitive
+    functional unit is the clinker contained (IR (EU) 2025/2547 Art. 4(5)):
+    ``SEE_fu = SEE_cement / clinker content``. Precursors' embedded free allocation (complex goods)
+    needs each precursor's CN code and route, which the engine's result does not carry: give them as
+    ``precursors=`` to :func:`cbam_cost`; without them the adjustment counts the good's own process
+    only (fewer certificates deducted: a conservative figure).
+    """
+    from .cn_codes import normalise_cn
+
+    prod = result.products.copy()
+    prod["_cn"] = [normalise_cn(c) for c in prod["cn_code"].astype(str)]
+    out = exports.copy()
+    if "cn_code" not in out.columns or not ({"quantity", "tonnes"} & set(out.columns)):
+        raise InputError(field="exports", expected="columns cn_code and quantity [t]", found=", ".join(out.columns))
+    see_d, see_i, procs = [], [], []
+    clinker_given = out["clinker_content"] if "clinker_content" in out.columns else pd.Series(np.nan, index=out.index)
+    clinker = []
+    for i, (label, row) in enumerate(out.iterrows()):  # one row per product exported: small
+        cn = normalise_cn(row["cn_code"], row=str(label))
+        sel = prod[prod["_cn"] == cn]
+        if "process" in out.columns and pd.notna(row.get("process")):
+            key = str(row["process"]).strip().casefold()
+            sel = sel[(sel["process"].str.strip().str.casefold() == key) | (sel["process_id"].str.casefold() == key)]
+        if sel.empty:
+            raise InputError(row=str(label), field="cn_code", expected="a CN code the installation produces ("
+                             + ", ".join(sorted(set(prod["_cn"]))) + ")", found=cn)
+        if len(sel) > 1:
+            raise InputError(row=str(label), field="process",
+                             expected="the process of this CN code, one of " + ", ".join(sel["process"]), found=None)
+        r = sel.iloc[0]
+        fu = cn in CEMENT_FUNCTIONAL_UNIT_CN
+        c = float(clinker_given.iloc[i]) if pd.notna(clinker_given.iloc[i]) else None
+        if fu and c is None and installation is not None:
+            c = _clinker_per_t(installation, str(r["process"]))
+        if fu and not (c and c > 0):
+            raise InputError(
+                "the functional unit of cement is the clinker contained (IR (EU) 2025/2547 Art. 4(5)); the run "
+                "does not show how much clinker the cement contains", row=str(label), field="clinker_content",
+                expected="t clinker per t cement, in (0, 1]", found=None)
+        div = c if fu else 1.0
+        see_d.append(float(r["see_direct"]) / div)
+        see_i.append(float(r["see_indirect"]) / div)
+        clinker.append(c if fu else np.nan)
+        procs.append(str(r["process"]))
+    out["see_direct"] = see_d
+    out["see_indirect"] = see_i
+    out["process"] = procs
+    if any(cn in CEMENT_FUNCTIONAL_UNIT_CN for cn in prod["_cn"]) or "clinker_content" in out.columns:
+        out["clinker_content"] = clinker
+    if "country" not in out.columns:
+        ctry = country or getattr(installation, "country", None)
+        if ctry:
+            from .countries import resolve_country
+
+            out["country"] = resolve_country(ctry, field="country")
+    return out
+
+
+def see_from_run(result: Any, cn: str, *, installation: Any = None, clinker_content: float | None = None,
+                 file: str | None = None) -> dict[str, Any]:
+    """Actual SEE of one CN code from an engine result, as ``cbam_cost`` goods columns.
+
+    Returns a dict with ``see_direct``, ``see_indirect`` [tCO2e/t of functional unit] and, for cement,
+    ``clinker_content`` [t/t]; see :func:`goods_from_run`. ``InputError`` names ``file`` when given.
+    """
+    exports = pd.DataFrame({"cn_code": [cn], "quantity": [0.0]})
+    if clinker_content is not None:
+        exports["clinker_content"] = [clinker_content]
+    try:
+        g = goods_from_run(result, exports, installation=installation)
+    except InputError as exc:
+        if file:
+            raise exc.located(file=file) from exc
+        raise
+    row = g.iloc[0]
+    out: dict[str, Any] = {"see_direct": float(row["see_direct"]), "see_indirect": float(row["see_indirect"])}
+    if "clinker_content" in g.columns and pd.notna(row["clinker_content"]):
+        out["clinker_content"] = float(row["clinker_content"])
+    if "country" in g.columns and pd.notna(row.get("country")):
+        out["country"] = str(row["country"])
+    return out
+
+
+def cost_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = None, country: str | None = None,
+                  **kwargs: Any) -> pd.DataFrame:
+    """CBAM cost of the goods an installation exports, from the SEE engine's result.
+
+    ``cbam_cost(goods_from_run(result, exports, ...), **kwargs)``; the result's ``attrs`` also record
+    the engine's data version and warnings (``run_data_version``, ``run_warnings``).
+
+    Examples
+    --------
+    >>> # r = run_installation(inst); cost_from_run(r, pd.DataFrame({"cn_code": ["73181542"],
+    >>> #     "quantity": [500.0]}), installation=inst, price=80)           # doctest: +SKIP
+    """
+    goods = goods_from_run(result, exports, installation=installation, country=country)
+    out = cbam_cost(goods, **kwargs)
+    out.attrs["run_data_version"] = getattr(result, "data_version", None)
+    out.attrs["run_warnings"] = list(getattr(result, "warnings", []))
     return out
 
 

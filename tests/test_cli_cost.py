@@ -99,3 +99,18 @@ def test_help_mentions_flags(capsys):
     for flag in ("--cn", "--country", "--tonnes", "--see-direct", "--see-indirect", "--route", "--from-run",
                  "--years", "--price-path", "--price", "--eur-thb", "--origin-price", "--version", "--json"):
         assert flag in out
+
+
+def test_from_run_table(capsys, templates_dir):
+    f = templates_dir / "official" / "EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx"
+    rc = main(["cost", "--from-run", str(f), "--cn", "73181542", "--tonnes", "500", "--years", "2026",
+               "--price", "80", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["see_basis"] == "actual" and out[0]["country"] == "US"
+
+
+def test_from_run_unknown_cn_exit_2(capsys, templates_dir):
+    f = templates_dir / "official" / "EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx"
+    assert main(["cost", "--from-run", str(f), "--cn", "72083900", "--tonnes", "5", "--price", "80"]) == 2
+    assert "expected a CN code the installation produces" in _err(capsys)

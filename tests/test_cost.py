@@ -372,3 +372,39 @@ def test_other_input_errors():
         cbam_cost(pd.DataFrame({"cn_code": ["73181595"]}), price=80.0)
     with pytest.raises(InputError, match=r"Field 'years': expected at least one year"):
         cbam_cost(_explicit(), years=[], price=80.0, eur_thb=38.5)
+
+
+# --------------------------------------------------------------------------- from the SEE engine
+
+
+def test_cost_from_run_screws_example(templates_dir):
+    from cbamcalc.cost import cost_from_run
+    from cbamcalc.io.communication_template import read_communication_template
+    from cbamcalc.pipeline import run_installation
+
+    # Commission example 4 (screws and nuts, US): SEE of 7318 15 42 from examples_key_results.csv
+    inst = read_communication_template(templates_dir / "official" / "EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx")
+    run = run_installation(inst, on_warning="ignore")
+    see = run.products.set_index("cn_code").loc["73181542", "see_direct"]
+    r = cost_from_run(run, pd.DataFrame({"cn_code": ["7318 15 42"], "quantity": [500.0]}), installation=inst,
+                      years=[2026], price=80.0, eur_thb=38.5).iloc[0]
+    assert r["country"] == "US" and r["see_basis"] == "actual"
+    assert r["embedded_emissions_t"] == pytest.approx(500 * see)  # indirect not counted (Annex II)
+    assert r["free_allocation_adjustment_t"] == pytest.approx(500 * 0.975 * 0.038)  # Column A, 7318 15 42
+    with pytest.raises(InputError, match=r"row 0 \(cn_code\): expected a CN code the installation produces"):
+        cost_from_run(run, pd.DataFrame({"cn_code": ["72083900"], "quantity": [1.0]}), years=[2026], price=80.0)
+
+
+def test_cement_from_run_needs_clinker_content(templates_dir):
+    from cbamcalc.cost import see_from_run
+    from cbamcalc.io.communication_template import read_communication_template
+    from cbamcalc.pipeline import run_installation
+
+    inst = read_communication_template(templates_dir / "official" / "EC_v2.1_example1_cement_FILLED.xlsx")
+    run = run_installation(inst, on_warning="ignore")
+    with pytest.raises(InputError, match=r"row 0 \(clinker_content\): the functional unit of cement"):
+        see_from_run(run, "25232900", installation=inst)
+    s = see_from_run(run, "25232900", installation=inst, clinker_content=0.8)
+    see = run.products.iloc[0]
+    assert s["see_direct"] == pytest.approx(see["see_direct"] / 0.8)  # per t clinker contained
+    assert s["clinker_content"] == 0.8 and s["country"] == "TR"

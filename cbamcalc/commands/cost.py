@@ -90,7 +90,9 @@ def _goods(args: argparse.Namespace) -> Any:
     if args.country:
         row["country"] = args.country
     if args.from_run:
-        see = _see_from_run(args.from_run, args.cn)
+        see = _see_from_run(args.from_run, args.cn, args.clinker_content)
+        if args.country:
+            see.pop("country", None)
         row.update(see)
     if args.see_direct is not None:
         row["see_direct"] = args.see_direct
@@ -114,18 +116,19 @@ def _goods(args: argparse.Namespace) -> Any:
     return pd.DataFrame([row])
 
 
-def _see_from_run(path: str, cn: str) -> dict[str, Any]:
-    """Actual SEE of ``cn`` from an installation workbook, through the SEE engine."""
+def _see_from_run(path: str, cn: str, clinker_content: float | None) -> dict[str, Any]:
+    """Actual SEE of ``cn`` from a filled Communication template, through the SEE engine."""
     try:
         from ..io.communication_template import read_communication_template
         from ..pipeline import run_installation
-    except ImportError as exc:
+    except ImportError as exc:  # pragma: no cover - the engine ships with cbamcalc
         raise InputError("--from-run needs the SEE engine (cbamcalc.pipeline), which is not installed",
                          file=path, field="--from-run") from exc
     from ..cost import see_from_run
 
-    result = run_installation(read_communication_template(path))
-    return see_from_run(result, cn, file=path)
+    installation = read_communication_template(path)
+    result = run_installation(installation, on_warning="ignore")
+    return see_from_run(result, cn, installation=installation, clinker_content=clinker_content, file=path)
 
 
 def _fmt(v: Any, nd: int = 2) -> str:
@@ -159,7 +162,7 @@ def _table(res: Any) -> str:
         f"benchmark: {first['benchmark_reason']}",
         f"price: {', '.join(map(str, res['price_basis'].unique()))}; EUR/THB: {first['eur_thb_source']} "
         f"({_fmt(float(first['eur_thb']), 2)})",
-        f"data version {first['data_version']}; default values {first['default_version']}",
+        f"data version {first['data_version']}; default values {_fmt(first['default_version'])}",
     ]
     if isinstance(first["art9_note"], str):
         foot.append(f"Art. 9: {first['art9_note']}")
