@@ -148,6 +148,8 @@ FLAG_DESCRIPTIONS = {
     "indirect_na_spelling": "the indirect cell reads N/A with a different spelling ('N.A.', 'N/a', 'N/(A')",
     "route_na": "the route cell reads 'N/A' (read as no route)",
     "total_not_sum": "direct + indirect differs from the total by more than the rounding of the printed values",
+    "cn_not_in_goods_list": "no CBAM good of cn_codes_template_v2.1.1.csv falls under this line (the Tunisia "
+    "table prints 7615 lines, a heading outside Annex I of Regulation (EU) 2023/956)",
 }
 
 _DASHES = {"–", "-", "—", "_", "‒", "−"}
@@ -679,6 +681,7 @@ CN_COLUMNS = (
     "category_template",
     "sector",
     "cn_key",
+    "list_source",
     "act",
     "provision",
     "source_sheet",
@@ -714,6 +717,7 @@ def cn_code_rows(shared_dir: Path) -> list[dict[str, Any]]:
                 "category_template": str(category),
                 "sector": CATEGORY_SECTORS[cat],
                 "cn_key": str(key),
+                "list_source": "template",
                 "act": SCOPE_ACT,
                 "provision": f"Annex I (goods list as in the {TEMPLATE_NAME}, sheet Parameters_CNCodes)",
                 "source_sheet": "Parameters_CNCodes",
@@ -723,6 +727,48 @@ def cn_code_rows(shared_dir: Path) -> list[dict[str, Any]]:
     if len(out) != 569:
         raise ReferenceDataError(f"Parameters_CNCodes: expected 569 codes, found {len(out)}")
     _check_unique(out, ("cn_code",), "CN code")
+    return out
+
+
+def cn_codes_from_benchmarks(cn_rows: list[dict[str, Any]], bm_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CBAM goods the benchmark annex lists at 8 digits but the template (CN 2024) does not.
+
+    CN 2026 split 3102 10 10 (urea) into 3102 10 12, 15 and 19; IR (EU) 2025/2620 and
+    2025/2621 use the new codes. Each is added with the category the template gives every code
+    under the same 6-digit heading (refused when those disagree or there are none).
+    """
+    known = {rec["cn_code"] for rec in cn_rows}
+    out = []
+    for rec in bm_rows:
+        cn = rec["cn_code"]
+        if cn in known:
+            continue
+        known.add(cn)
+        siblings = [r for r in cn_rows if r["cn_code"][:6] == cn[:6]]
+        cats = {r["category"] for r in siblings}
+        if len(cats) != 1:
+            raise ReferenceDataError(
+                f"benchmark CN {rec['cn_text']} is not in the template goods list and heading {cn[:6]} "
+                f"gives no single category ({sorted(cats)})"
+            )
+        sib = siblings[0]
+        out.append(
+            {
+                "cn_code": cn,
+                "cn_text": rec["cn_text"],
+                "description": rec["description"],
+                "category": sib["category"],
+                "category_template": sib["category_template"],
+                "sector": sib["sector"],
+                "cn_key": "",
+                "list_source": "benchmark annex (CN 2026 code)",
+                "act": BM_ACT,
+                "provision": f"Annex (CN code listed there; category of the template codes under heading "
+                f"{_space_cn(cn[:6])})",
+                "source_sheet": rec["source_sheet"],
+                "source_row": rec["source_row"],
+            }
+        )
     return out
 
 
@@ -810,9 +856,17 @@ def generated_tables(shared_dir: Path, out_dir: Path) -> Iterator[tuple[str, byt
     missing = set(tables) - {rec["iso2"] for rec in countries}
     if missing:
         raise ReferenceDataError(f"default-value tables for codes not in the template list: {sorted(missing)}")
+    bm = benchmark_rows(shared_dir)
+    cn_rows = cn_code_rows(shared_dir)
+    cn_rows += cn_codes_from_benchmarks(cn_rows, bm)
+    goods = [rec["cn_code"] for rec in cn_rows]
+    for rec in dv:
+        line = rec["cn_line"]
+        if not any(code.startswith(line) for code in goods):
+            rec["flags"] = ";".join(f for f in (rec["flags"], "cn_not_in_goods_list") if f)
     yield DEFAULT_VALUES_CSV, _csv_bytes(DV_COLUMNS, dv)
-    yield BENCHMARKS_CSV, _csv_bytes(BM_COLUMNS, benchmark_rows(shared_dir))
-    yield CN_CODES_CSV, _csv_bytes(CN_COLUMNS, cn_code_rows(shared_dir))
+    yield BENCHMARKS_CSV, _csv_bytes(BM_COLUMNS, bm)
+    yield CN_CODES_CSV, _csv_bytes(CN_COLUMNS, cn_rows)
     yield COUNTRIES_CSV, _csv_bytes(COUNTRY_COLUMNS, countries)
 
 
