@@ -1458,7 +1458,13 @@ class ExposureModel:
             add("actual_share", f"{a:.0%} on actual data", f"{b:.0%} on actual data",
                 self.total(base, metric, year, share=np.full(n, float(a))),
                 self.total(base, metric, year, share=np.full(n, float(b))))
-        if spec.origin_price is not None:
+        no_cover = not np.any(_per_sector(base.covered_share, self.sectors, field="covered_share") > 0)
+        if spec.origin_price is not None and no_cover:
+            msg = (f"tornado: origin_price skipped, scenario '{base.name}' covers no embedded emissions at origin "
+                   "(set origin_covered_share)")
+            if msg not in self.warnings:
+                self.warnings.append(msg)
+        if spec.origin_price is not None and not no_cover:
             a, b = spec.origin_price
             cur = base.origin_currency
             add("origin_price", f"{cur} {a:g}/t paid at origin", f"{cur} {b:g}/t paid at origin",
