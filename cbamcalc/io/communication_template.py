@@ -17,8 +17,12 @@ Formulas in input cells
 -----------------------
 Real files hold formulas in some input cells (``D_Processes!L27 = =L16``). Their cached
 value is used when the file has one; otherwise simple formulas (numbers, cell references,
-``+ - * / ^``, parentheses, ``TRUE()``/``FALSE()``) are evaluated, and anything else is an
-error naming the cell (see :func:`cbamcalc.io.xlsx_safety.evaluate_formula`).
+``+ - * / ^``, parentheses, ``TRUE()``/``FALSE()``) are evaluated (see
+:func:`cbamcalc.io.xlsx_safety.evaluate_formula`). A formula that cannot be evaluated (it
+refers to a result cell such as ``='C_Emissions&Energy'!H32``) is an error naming the
+cell when the SEE depend on the field (map column ``role`` = ``see``), and a warning with
+the field left blank otherwise (``total``: installation totals only; ``check``:
+consistency checks only; ``info``: descriptive).
 
 Safety
 ------
@@ -84,6 +88,7 @@ class MapField:
     type: str
     unit: str
     min: float | None
+    role: str
     label: str
 
     def refs(self, instance: int) -> list[str]:
@@ -108,7 +113,7 @@ def cell_map() -> tuple[MapField, ...]:
     rows = csv.DictReader(text.splitlines())
     return tuple(
         MapField(r["group"], r["sheet"], r["cell"], int(r["count"]), int(r["stride"]), r["field"], r["type"],
-                 r["unit"], float(r["min"]) if r["min"] else None, r["label"])
+                 r["unit"], float(r["min"]) if r["min"] else None, r["role"], r["label"])
         for r in rows
     )
 
@@ -143,7 +148,13 @@ class _Reader:
         return v
 
     def get(self, f: MapField, ref: str) -> Any:
-        v = self.raw(f.sheet, ref)
+        try:
+            v = self.raw(f.sheet, ref)
+        except InputError as exc:
+            if f.role == "see" or self.x.cached(f.sheet, ref)[0]:
+                raise
+            self.warn(f"{exc}. Left blank: the SEE do not depend on it")
+            return None
         if v is None:
             return None
         where = {"file": self.file, "sheet": f.sheet, "cell": ref, "field": f.label}
