@@ -64,6 +64,7 @@ def is_thb(currency: Any) -> np.ndarray:
     Vectorised over the unique codes (``pandas.factorize``), so a column of 10 million codes costs
     one pass.
     """
+    values: Any
     if isinstance(currency, str) or currency is None:
         values = [currency]
         codes = np.zeros(1, dtype=int)
@@ -261,7 +262,7 @@ def thai_carbon_tax() -> dict[str, Any]:
 
     row = load_table("thai_carbon_tax_scenario").set_index("key").loc["carbon_tax_rate"]
     return {
-        "rate": float(row["value"]),
+        "rate": float(np.asarray(row["value"], dtype=float)),
         "unit": str(row["unit"]),
         "valid_from": str(row["valid_from"]),
         "act": str(row["act"]),

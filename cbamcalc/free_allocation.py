@@ -370,7 +370,7 @@ def precursor_chain(
     ids = nodes.index
     parent = nodes["parent"]
     has_parent = parent.notna().to_numpy()
-    pidx = ids.get_indexer(parent.where(parent.notna(), None))
+    pidx = ids.get_indexer(pd.Index(parent.where(parent.notna(), None)))
     unknown = has_parent & (pidx < 0)
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])

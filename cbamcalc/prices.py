@@ -246,22 +246,22 @@ def _read_path(path: str | os.PathLike[str], value_columns: tuple[str, ...], uni
             i = int(np.flatnonzero(badyr.to_numpy())[0])
             raise InputError(file=fname, row=i + 2, column=cols["year"], expected="a calendar year",
                              found=df[cols["year"]].iloc[i])
-        yrs = yrs.astype(int).to_numpy()
-        dup = pd.Series(yrs).duplicated().to_numpy()
+        yrs_a = yrs.astype(int).to_numpy()
+        dup = pd.Series(yrs_a).duplicated().to_numpy()
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
-            raise InputError(file=fname, row=i + 2, column=cols["year"], expected="each year once", found=int(yrs[i]))
-        order = np.argsort(yrs, kind="stable")
-        step = np.diff(yrs[order])
+            raise InputError(file=fname, row=i + 2, column=cols["year"], expected="each year once", found=int(yrs_a[i]))
+        order = np.argsort(yrs_a, kind="stable")
+        step = np.diff(yrs_a[order])
         if (step > 1).any():
             j = int(np.flatnonzero(step > 1)[0])
             i = int(order[j + 1])
             raise InputError(
-                f"gap in the {what}: no value for {int(yrs[order][j]) + 1}"
-                + (f"-{int(yrs[order][j + 1]) - 1}" if step[j] > 2 else ""),
-                file=fname, row=i + 2, column=cols["year"], expected="consecutive years", found=int(yrs[i]),
+                f"gap in the {what}: no value for {int(yrs_a[order][j]) + 1}"
+                + (f"-{int(yrs_a[order][j + 1]) - 1}" if step[j] > 2 else ""),
+                file=fname, row=i + 2, column=cols["year"], expected="consecutive years", found=int(yrs_a[i]),
             )
-        by_year = pd.Series(vals.to_numpy(float), index=yrs).sort_index()
+        by_year = pd.Series(vals.to_numpy(float), index=yrs_a).sort_index()
         years = by_year.index.to_numpy(int)
     return YearlySeries(pd.Series(by_year.to_numpy(float), index=years), f"path:{base}")
 
