@@ -986,8 +986,10 @@ def cost_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = Non
 
     Examples
     --------
-    >>> # r = run_installation(inst); cost_from_run(r, pd.DataFrame({"cn_code": ["73181542"],
-    >>> #     "quantity": [500.0]}), installation=inst, price=80)           # doctest: +SKIP
+    >>> inst = read_communication_template("EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx")  # doctest: +SKIP
+    >>> run = run_installation(inst)  # doctest: +SKIP
+    >>> cost_from_run(run, pd.DataFrame({"cn_code": ["73181542"], "quantity": [500.0]}),
+    ...               installation=inst, years=[2026], price=80.0)  # doctest: +SKIP
     """
     goods = goods_from_run(result, exports, installation=installation, country=country)
     out = cbam_cost(goods, **kwargs)
