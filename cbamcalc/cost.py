@@ -605,6 +605,13 @@ def cbam_cost(
             rtab = np.full(P * Yn, None, dtype=object)
             rtab[flat] = res["route"].to_numpy(dtype=object)
             d_route_g = rtab.reshape(P, Yn)[:, 0][pcode]
+            if "default_route" in goods.columns:  # the user's choice of Column B row wins, recorded as such
+                user_route = _normalise_route(goods["default_route"]).to_numpy(dtype=object)
+                chosen = pd.notna(user_route)
+                if chosen.any():
+                    d_route_g = np.where(chosen, user_route, d_route_g)
+                    _warn(notes, "default_route given: Column B row chosen by the user instead of the default "
+                                 "line's route")
             default_used = pd.concat([combo.reset_index(drop=True), res.reset_index(drop=True)], axis=1)
             if "fallback" in res and res["fallback"].astype(bool).any():
                 _warn(notes, "default values: some lines fall back to 'Other countries and territories' "
@@ -1028,6 +1035,12 @@ def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, m
         vals = _lookup_benchmarks(frame)
     except InputError as exc:
         idx = int(np.flatnonzero(mask)[0])
+        if default_line:
+            raise InputError(
+                f"{exc._free_text or exc}; the route of the default line has no Column B row for this CN code: "
+                "state the route to use as default_route (cbamcalc cost --default-route)",
+                row=_label(goods, idx), field="default_route", expected=exc.expected, found=exc.found,
+            ) from exc
         raise exc.located(row=_label(goods, idx), field="route") from exc
     except ReferenceDataError as exc:
         text = str(exc)

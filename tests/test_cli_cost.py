@@ -114,3 +114,12 @@ def test_from_run_unknown_cn_exit_2(capsys, templates_dir):
     f = templates_dir / "official" / "EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx"
     assert main(["cost", "--from-run", str(f), "--cn", "72083900", "--tonnes", "5", "--price", "80"]) == 2
     assert "expected a CN code the installation produces" in _err(capsys)
+
+
+def test_default_route_flag(capsys):
+    assert main(["cost", "--cn", "73181535", "--country", "TH", "--tonnes", "100", "--years", "2026",
+                 "--price", "80"]) == 2
+    assert "--default-route" in _err(capsys)
+    assert main(["cost", "--cn", "73181535", "--country", "TH", "--tonnes", "100", "--years", "2026",
+                 "--price", "80", "--default-route", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["default_route"] == "1"

@@ -408,3 +408,15 @@ def test_cement_from_run_needs_clinker_content(templates_dir):
     see = run.products.iloc[0]
     assert s["see_direct"] == pytest.approx(see["see_direct"] / 0.8)  # per t clinker contained
     assert s["clinker_content"] == 0.8 and s["country"] == "TR"
+
+
+def test_default_route_without_benchmark_row_is_refused_then_chosen_by_the_user(bm):
+    # Thai default line of stainless screws 7318 15 35 has route (E); Column B has only (1) and (2)
+    g = pd.DataFrame({"cn_code": ["73181535"], "country": ["TH"], "quantity": [100.0]})
+    with pytest.raises(InputError, match=r"row 0 \(default_route\): CN 7318 15 35 has no Column B benchmark for "
+                                         r"route E.*state the route to use as default_route"):
+        cbam_cost(g, years=[2026], price=80.0, eur_thb=38.5)
+    g["default_route"] = ["1"]
+    r = cbam_cost(g, years=[2026], price=80.0, eur_thb=38.5)
+    assert r["benchmark"].item() == bm("73181535", "B", "1")
+    assert any("default_route given" in w for w in r.attrs["warnings"])
