@@ -724,6 +724,10 @@ def prepare_flows(
             u = np.asarray([str(x).strip() for x in u], dtype=object)
             if col == "country":
                 u = np.asarray([x.upper() for x in u], dtype=object)
+        # several spellings of one code ("7318 15 95", "73181595"; "th", "TH") are one key
+        remap, u = pd.factorize(u)
+        c = remap[c]
+        u = np.asarray(u, dtype=object)
         codes.append(c.astype(np.int64))
         uniques[col] = u
     combined = np.zeros(n, dtype=np.int64)
@@ -900,10 +904,30 @@ def default_intensities(
         vt = {(_norm_code(k) or str(k)): v for k, v in variants.items()}
         goods["variant"] = [vt.get(c) for c in goods["cn_code"]]
     goods.index = pd.Index([f"CN {c} from {k}" for c, k in zip(goods["cn_code"], goods["country"], strict=True)])
+    skipped: list[str] = []
     try:
         res = _quiet_cost(goods.drop(columns="key_cn"), yrs, version)
-    except InputError as exc:
-        raise _cement_hint(exc) from exc
+    except (InputError, ReferenceDataError) as exc:
+        expanded = (goods["key_cn"] != goods["cn_code"]).to_numpy()
+        if not expanded.any():
+            raise _cement_hint(exc) if isinstance(exc, InputError) else exc from exc
+        # an HS6 code stands for several CN8 lines: leave out the lines that cannot be resolved
+        ok = np.ones(len(goods), dtype=bool)
+        for i in np.flatnonzero(expanded):
+            try:
+                _quiet_cost(goods.iloc[[i]].drop(columns="key_cn"), yrs[:1], version)
+            except (InputError, ReferenceDataError) as sub:
+                ok[i] = False
+                skipped.append(f"{goods['cn_code'].iloc[i]} ({sub})")
+        for key in pd.unique(goods["key_cn"][expanded]):
+            if not ok[(goods["key_cn"] == key).to_numpy()].any():
+                raise InputError("no CN8 line under this code can be resolved", field="cn_code",
+                                 expected="a code with at least one default line and benchmark", found=key) from exc
+        goods = goods[ok]
+        try:
+            res = _quiet_cost(goods.drop(columns="key_cn"), yrs, version)
+        except InputError as exc2:
+            raise _cement_hint(exc2) from exc2
     y_n = len(yrs)
     gi = np.repeat(np.arange(len(goods)), y_n)
     out = pd.DataFrame({
@@ -939,6 +963,9 @@ def default_intensities(
         out = _collapse_headings(out, hs6_rule)
     out = out.rename(columns={"key_cn": "cn_code"})
     out.attrs["warnings"] = [w for w in res.attrs.get("caught", []) if "Other countries" in w]
+    if skipped:
+        out.attrs["warnings"].append("HS6 codes: CN8 lines left out (no default line or benchmark): "
+                                     + "; ".join(skipped))
     return out
 
 
