@@ -123,3 +123,13 @@ def test_default_route_flag(capsys):
     assert main(["cost", "--cn", "73181535", "--country", "TH", "--tonnes", "100", "--years", "2026",
                  "--price", "80", "--default-route", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["default_route"] == "1"
+
+
+def test_variant_needed_for_hydraulic_cement(capsys):
+    argv = ["cost", "--cn", "25239000", "--country", "TH", "--tonnes", "100", "--years", "2026", "--price", "80",
+            "--clinker-content", "0.6"]
+    assert main(argv) == 2
+    assert "(variant)" in _err(capsys)
+    assert main([*argv, "--variant", "grey", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["functional_unit_t"] == 60.0 and row["benchmark"] == 0.666 and row["default_route"] == "A"

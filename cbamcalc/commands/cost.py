@@ -40,6 +40,8 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     p.add_argument("--see-direct", type=float, help="actual direct SEE [tCO2e/t]")
     p.add_argument("--see-indirect", type=float, help="actual indirect SEE [tCO2e/t]")
     p.add_argument("--route", help="production route of the actual process (e.g. E, A, 1)")
+    p.add_argument("--variant", help="default-value line for codes with several (clinker, hydraulic cements): "
+                                     "white or grey")
     p.add_argument("--default-route", help="Column B route to use with default values when the default line's "
                                            "route has no benchmark row (e.g. 1 or 2 for stainless fasteners)")
     p.add_argument("--actual-share", type=float, help="share of the quantity with actual SEE, 0-1 (rest: defaults)")
@@ -102,7 +104,7 @@ def _goods(args: argparse.Namespace) -> Any:
         row["see_indirect"] = args.see_indirect
     if args.see_indirect is not None and args.see_direct is None and "see_direct" not in row:
         raise InputError(field="--see-direct", expected="the actual direct SEE with --see-indirect", found=None)
-    for flag, key in (("route", "route"), ("default_route", "default_route"),
+    for flag, key in (("route", "route"), ("default_route", "default_route"), ("variant", "variant"),
                       ("actual_share", "actual_share"), ("clinker_content", "clinker_content"),
                       ("quarter", "quarter"), ("origin_share", "origin_share"), ("origin_rebate", "origin_rebate")):
         val = getattr(args, flag)
