@@ -99,3 +99,24 @@ def test_fx_path(tmp_path):
     p = tmp_path / "fx.csv"
     p.write_text("year,eur_thb\n2026,38.1\n2027,38.9\n", encoding="utf-8")
     assert prices.read_fx_path(p).values.tolist() == [38.1, 38.9]
+
+
+def test_tgo_grid_factors_by_vintage_with_sources():
+    # THAI_CONTEXT.md (c): 0.4750 kgCO2e/kWh from 1 Jan 2026 (grid mix 2022-2024); 0.4999 usable until 31 Mar 2026
+    t = load_table("grid_factors_tgo").set_index("key")
+    assert table_info("grid_factors_tgo")["kind"] == "scenario"  # national reporting factors, not CBAM defaults
+    new, old = t.loc["tgo_grid_ef_2022_2024"], t.loc["tgo_grid_ef_2016_2018"]
+    assert (new["value"], new["unit"], new["valid_from"]) == (0.4750, "kgCO2e/kWh", "2026-01-01")
+    assert (old["value"], old["valid_to"]) == (0.4999, "2026-03-31")
+    assert "NOT the CBAM default" in new["note"] and "TGO" in new["act"]
+    from cbamcalc.units import Q_
+
+    assert Q_(new["value"], new["unit"]).m_as("tCO2e/MWh") == pytest.approx(0.475)
+
+
+def test_de_minimis_table():
+    t = load_table("de_minimis")
+    assert table_info("de_minimis")["kind"] == "law"
+    row = t.set_index("key").loc["threshold_net_mass"]
+    assert (row["value"], row["unit"]) == (50, "t") and "2025/2083" in row["act"]
+    assert set(t.loc[t.key == "excluded_category", "category"]) == {"electricity", "hydrogen"}
