@@ -213,16 +213,19 @@ def check_installation(installation: Installation, *, strict: bool = True) -> li
         a purchased precursor consumed without SEE (direct).
     """
     out = _Findings()
-    _check(installation, _Processes(installation.processes, installation.purchased_precursors), strict, out)
+    _check(installation, strict, out)
     return out.messages
 
 
-def _check(inst: Installation, pa: _Processes, strict: bool, out: _Findings) -> None:
+def _check(inst: Installation, strict: bool, out: _Findings) -> _Processes:
+    """Run every check; returns the process data as arrays (built once, for the run)."""
     _check_names(inst.processes, "process")
     _check_names(inst.purchased_precursors, "purchased precursor")
+    pa = _Processes(inst.processes, inst.purchased_precursors)
     _check_processes(pa, out)
     _check_precursors(pa, out)
     _check_goods(inst, pa, strict, out)
+    return pa
 
 
 def _check_names(items: Sequence[ProductionProcess] | Sequence[PurchasedPrecursor], what: str) -> None:
@@ -507,8 +510,7 @@ def _run(installation: Installation, *, strict: bool, on_warning: str) -> Instal
     out = _Findings()
     procs = installation.processes
     pps = installation.purchased_precursors
-    pa = _Processes(procs, pps)
-    _check(installation, pa, strict, out)
+    pa = _check(installation, strict, out)
     names = [p.name for p in procs] + [pp.name for pp in pps]
 
     # 1. installation totals (C_Emissions&Energy)

@@ -388,13 +388,25 @@ class XlsxReader:
                              cell=ref, expected="a formula that does not refer to itself",
                              found="=" + (formula or ""))
         inner = stack + ((sheet, ref),)
-        return evaluate_formula(
-            formula or "",
-            lambda s, r: self._value(s or sheet, r, True, inner),
-            file=self.file,
-            sheet=sheet,
-            cell=ref,
-        )
+        try:
+            return evaluate_formula(
+                formula or "",
+                lambda s, r: self._value(s or sheet, r, True, inner),
+                file=self.file,
+                sheet=sheet,
+                cell=ref,
+            )
+        except InputError as exc:
+            if (exc.sheet, exc.cell) == (sheet, ref):
+                raise
+            raise InputError(
+                f"the input cell holds a formula without a cached value that refers to "
+                f"{exc.sheet}!{exc.cell}, which cbamcalc cannot evaluate; open and save the workbook in "
+                "Excel or LibreOffice, or type the number",
+                file=self.file, sheet=sheet, cell=ref,
+                expected="a number, or a formula of numbers and cells holding numbers",
+                found="=" + (formula or ""),
+            ) from exc
 
     def date(self, value: Any) -> _dt.date | None:
         """A date from a cell value (Excel serial number, datetime or ISO text)."""
