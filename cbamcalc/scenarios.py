@@ -109,10 +109,21 @@ class _Ctx:
                           found=found)
 
 
+def _suggest(word: str, options: Any) -> list[str]:
+    """The closest option (difflib), else one that contains the word or is contained in it."""
+    opts = sorted(str(o) for o in options)
+    near = difflib.get_close_matches(str(word), opts, n=1, cutoff=0.6)
+    if near:
+        return near
+    w = str(word).lower()
+    return [o for o in opts if len(w) >= 3 and (w in o.lower() or o.lower() in w)][:1] or \
+        difflib.get_close_matches(str(word), opts, n=1, cutoff=0.5)
+
+
 def _check_keys(ctx: _Ctx, table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
     for key in table:
         if key not in allowed:
-            near = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            near = _suggest(key, allowed)
             hint = f"unknown key; did you mean '{near[0]}'?" if near else "unknown key"
             dotted = f"{prefix}.{key}" if prefix else key
             raise ctx.error(dotted, message=hint, expected=f"one of {', '.join(sorted(allowed))}", found=key)
@@ -471,7 +482,7 @@ def _share_table(ctx: _Ctx, value: Any, key: str) -> float | dict[str, float]:
         out = {}
         for k, v in value.items():
             if sector_key(k) not in known and k != "*":
-                near = difflib.get_close_matches(sector_key(k), sorted(known), n=1)
+                near = _suggest(sector_key(k), known - {"*"})
                 hint = f"; did you mean {near[0]!r}?" if near else ""
                 raise ctx.error(f"{key}.{k}", message=f"unknown sector{hint}",
                                 expected=f"one of {', '.join(sorted(known))}", found=k)
