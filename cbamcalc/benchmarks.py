@@ -141,7 +141,8 @@ def _table() -> pd.DataFrame:
 def _groups() -> dict[tuple[str, str], list[dict[str, Any]]]:
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rec in _table().to_dict("records"):
-        out.setdefault((rec["cn_code"], rec["column"]), []).append(rec)
+        row = {str(k): v for k, v in rec.items()}
+        out.setdefault((str(row["cn_code"]), str(row["column"])), []).append(row)
     return out
 
 

@@ -233,7 +233,7 @@ def cbam_category_series(values: pd.Series | Any, *, field: str = "cn_code") -> 
     """
     cn = normalise_cn_series(values, field=field)
     table = _table()
-    pos = table.index.get_indexer(cn)
+    pos = table.index.get_indexer(pd.Index(cn.to_numpy(dtype=object)))
     if (pos < 0).any():
         i = int(np.flatnonzero(pos < 0)[0])
         raise _not_cbam(str(cn.iloc[i]), field, row=_row_label(cn.index[i]))

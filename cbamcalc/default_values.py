@@ -322,8 +322,8 @@ def _dataset(version: str) -> _Dataset:
         dup = keys[keys.duplicated()].iloc[0]
         raise ReferenceDataError(f"default-value table {version}: two lines for {dup!r}")
     with_variants = lines[lines["variant"] != ""]
-    variants = {
-        cn: tuple(dict.fromkeys(group["variant"]))
+    variants: dict[str, tuple[str, ...]] = {
+        str(cn): tuple(str(v) for v in dict.fromkeys(group["variant"]))
         for cn, group in with_variants.groupby("cn_line", sort=True)
     }
     lines = lines.reset_index(drop=True)
@@ -580,9 +580,9 @@ def lookup_default_values(
         take = np.repeat(np.arange(len(cn_id)), counts)
         row_variant = row_variant[take].astype(object)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        for row in np.flatnonzero(missing):
-            for k, name in enumerate(cn_variants[cn_id[row]]):
-                row_variant[starts[row] + k] = name
+        for miss in np.flatnonzero(missing):
+            for k, name in enumerate(cn_variants[cn_id[miss]]):
+                row_variant[starts[miss] + k] = name
         cn_id, ctry_id, years, index = cn_id[take], ctry_id[take], years[take], index[take]
     v_id, v_u = pd.factorize(row_variant)
     v_u = np.asarray(v_u, dtype=object) if len(v_u) else np.array([""], dtype=object)
@@ -725,7 +725,7 @@ def default_value(
     """
     frame = pd.DataFrame({"cn_code": [cn], "country": [country], "year": [year], "variant": [variant or ""]})
     out = lookup_default_values(frame, version=version, variant_column="variant", _label_rows=False)
-    rec = out.iloc[0].to_dict()
+    rec: dict[str, Any] = {str(k): v for k, v in out.iloc[0].to_dict().items()}
     rec["year"] = int(rec["year"])
     rec["heading_level"] = int(rec["heading_level"])
     rec["fallback"] = bool(rec["fallback"])

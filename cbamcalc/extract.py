@@ -380,13 +380,13 @@ def _assign_variants(lines: list[_DVLine]) -> None:
     for line in lines:
         if line.cn_line in multi:
             line.variant = line.description.split(" ", 1)[0].casefold()
-            key = (line.sheet, line.cn_line, line.variant)
-            if key in used:
+            vkey = (line.sheet, line.cn_line, line.variant)
+            if vkey in used:
                 raise ReferenceDataError(
                     f"default-value sheet {line.sheet!r}, row {line.row}: CN {line.cn_text} has two lines "
                     f"of variant {line.variant!r}"
                 )
-            used.add(key)
+            used.add(vkey)
 
 
 def _close(a: float, b: float) -> bool:
@@ -420,12 +420,13 @@ def _classify(line: _DVLine) -> dict[str, Any]:
                 flags.append(f"markup_compounded_{year}")
             else:
                 flags.append(f"markup_mismatch_{year}")
+        assert direct.value is not None and total.value is not None
         if indirect.kind == "value":
-            assert direct.value is not None and indirect.value is not None
+            assert indirect.value is not None
             if abs(direct.value + indirect.value - total.value) > 0.0101:
                 flags.append("total_not_sum")
         elif indirect.kind == "na":
-            if not _close(direct.value or 0.0, total.value):
+            if not _close(direct.value, total.value):
                 flags.append("total_not_sum")
         else:
             raise ReferenceDataError(
