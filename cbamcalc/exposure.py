@@ -66,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "FLOW_COLUMNS",
     "RESULT_COLUMNS",
+    "LEVELS",
     "sector_key",
     "unit_cost",
     "unit_certificates",
@@ -115,6 +116,16 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )
 
 _NUMERIC_ERR = "a number >= 0"
+
+#: Aggregation levels of the results and their group columns.
+LEVELS: dict[str, list[str]] = {
+    "cn8": ["sector", "cn4", "cn_code"],
+    "cn4": ["sector", "cn4"],
+    "sector": ["sector"],
+    "country": ["country", "sector"],
+    "destination": ["destination", "sector"],
+    "total": [],
+}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -599,7 +610,8 @@ class PreparedFlows:
     Attributes
     ----------
     keys : pandas.DataFrame
-        One row per key: ``cn_code``, ``country`` (and ``destination``, ``firm`` when given), ``cn4``.
+        One row per key: ``cn_code``, ``country`` (and ``destination``, ``firm`` when given), ``cn4``,
+        as categoricals (codes and distinct values: cheap to group at a million keys).
     net_mass_t : numpy.ndarray, shape (K,)
         Net mass of the base year per key. [t]
     value_eur, value_thb : numpy.ndarray, shape (K,)
@@ -733,10 +745,9 @@ def prepare_flows(
     combined = np.zeros(n, dtype=np.int64)
     for col, c in zip(present, codes, strict=True):
         combined = combined * len(uniques[col]) + c
-    # duplicated key within a year
-    ymin = int(year.min())
-    span = int(year.max()) - ymin + 1
-    dupkey = combined * span + (year - ymin)
+    # duplicated key within a year (one factorisation when the flows hold one year)
+    ymin, ymax = int(year.min()), int(year.max())
+    dupkey = combined if ymin == ymax else combined * (ymax - ymin + 1) + (year - ymin)
     dk_codes, dk_uniques = pd.factorize(dupkey)
     if len(dk_uniques) < n:
         # the first row whose key was already seen is the duplicate; j is the row it repeats
@@ -763,22 +774,27 @@ def prepare_flows(
             raise InputError(**where, field="base_year", expected=f"a year in the flows ({years_present})", found=by)
         sel = year == by
         scale = 1.0
-    key_codes, key_uniques = pd.factorize(combined[sel] if not sel.all() else combined)
+    if ymin == ymax:
+        key_codes, key_uniques = dk_codes, dk_uniques
+    else:
+        key_codes, key_uniques = pd.factorize(combined[sel] if not sel.all() else combined)
     k = len(key_uniques)
     mass_k = np.bincount(key_codes, weights=mass[sel] if not sel.all() else mass, minlength=k) * scale
     val = {}
     for col, v in values.items():
         vv = v[sel] if not sel.all() else v
         val[col] = np.bincount(key_codes, weights=vv, minlength=k) * scale  # NaN propagates: value unknown
-    # decode combined keys back to the columns
+    # decode the combined keys back to the columns, as categoricals (codes + the distinct values)
     rest = np.asarray(key_uniques, dtype=np.int64)
-    cols: dict[str, np.ndarray] = {}
+    cols: dict[str, pd.Categorical] = {}
     for col in reversed(present):
         m = len(uniques[col])
-        cols[col] = uniques[col][rest % m]
+        cols[col] = pd.Categorical.from_codes(rest % m, categories=pd.Index(uniques[col], dtype=object))
         rest = rest // m
     keys = pd.DataFrame({c: cols[c] for c in present})
-    keys["cn4"] = keys["cn_code"].str.slice(0, 4)
+    cn = cols["cn_code"]
+    c4_codes, c4_uniq = pd.factorize(np.asarray([c[:4] for c in cn.categories], dtype=object))
+    keys["cn4"] = pd.Categorical.from_codes(c4_codes[cn.codes], categories=pd.Index(c4_uniq, dtype=object))
     return PreparedFlows(keys=keys, net_mass_t=mass_k, value_eur=val["value_eur"], value_thb=val["value_thb"],
                          base_year=by, n_rows=int(sel.sum()), years_in_input=years_present)
 
@@ -1051,12 +1067,12 @@ def actual_intensities(
 
 @dataclass
 class _KeyArrays:
-    """Per-key arrays of one model: K keys x Y years, in tonnes of functional unit."""
+    """Per-key arrays of one model, years x keys (Y, K) C-contiguous, per tonne of functional unit."""
 
-    see_d: np.ndarray  # (K, Y) default SEE with mark-up [tCO2e/t]
-    bm_d: np.ndarray  # (K, Y) Column B [tCO2e/t]
-    see_a: np.ndarray  # (K, Y) actual SEE (0 where the share is 0) [tCO2e/t]
-    bm_a: np.ndarray  # (K, Y) Column A (0 where the share is 0) [tCO2e/t]
+    see_d: np.ndarray  # (Y, K) default SEE with mark-up [tCO2e/t]
+    bm_d: np.ndarray  # (Y, K) Column B [tCO2e/t]
+    see_a: np.ndarray | None  # (Y, K) actual SEE (0 where the share is 0), None when no key has actual data
+    bm_a: np.ndarray | None  # (Y, K) Column A (0 where the share is 0) [tCO2e/t]
     share: np.ndarray  # (K,) share on actual data
     fu: np.ndarray  # (K,) functional unit per tonne of good [t/t]
     sector_idx: np.ndarray  # (K,) index into the model's sectors
@@ -1109,6 +1125,14 @@ class ExposureModel:
         self.rules = rules or IntensityRules()
         self.warnings: list[str] = []
         keys = self.flows.keys
+        # distinct (CN code, origin) pairs: every look-up runs on these, then is broadcast by index
+        cn, co = keys["cn_code"].array, keys["country"].array
+        pcode = cn.codes.astype(np.int64) * len(co.categories) + co.codes
+        self._pair_idx, puniq = pd.factorize(pcode)
+        puniq = np.asarray(puniq, dtype=np.int64)
+        self._pairs = pd.DataFrame({
+            "cn_code": np.asarray(cn.categories, dtype=object)[puniq // len(co.categories)],
+            "country": np.asarray(co.categories, dtype=object)[puniq % len(co.categories)]})
         table = self._intensity_table(keys, intensities)
         self.intensities = table
         self._resolve(keys, table)
@@ -1117,8 +1141,9 @@ class ExposureModel:
 
     def _intensity_table(self, keys: pd.DataFrame, given: pd.DataFrame | None) -> pd.DataFrame:
         r = self.rules
+        pairs = self._pairs
         if given is None:
-            t = default_intensities(keys, self.years, version=r.version, clinker_content=r.clinker_content,
+            t = default_intensities(pairs, self.years, version=r.version, clinker_content=r.clinker_content,
                                     variants=r.variants, hs6_rule=r.hs6_rule)
             self.warnings.extend(t.attrs.get("warnings", []))
             return t
@@ -1129,7 +1154,7 @@ class ExposureModel:
         t = given.copy()
         t["cn_code"] = [(_norm_code(c) or str(c)) for c in t["cn_code"]]
         if "country" not in t:
-            t = keys[["cn_code", "country"]].drop_duplicates().merge(t, on="cn_code", how="inner")
+            t = pairs.merge(t, on="cn_code", how="inner")
         else:
             t["country"] = t["country"].astype(str).str.strip().str.upper()
         if "year" not in t:
@@ -1150,9 +1175,10 @@ class ExposureModel:
     def _resolve(self, keys: pd.DataFrame, table: pd.DataFrame) -> None:
         years = self.years
         y_n = len(years)
-        ik = keys[["cn_code", "country"]].drop_duplicates().reset_index(drop=True)
-        grid = ik.loc[ik.index.repeat(y_n)].reset_index(drop=True)
-        grid["year"] = np.tile(years, len(ik))
+        pairs, pidx = self._pairs, self._pair_idx
+        n_p = len(pairs)
+        grid = pairs.loc[pairs.index.repeat(y_n)].reset_index(drop=True)
+        grid["year"] = np.tile(years, n_p)
         cols = ["see_default", "benchmark_default", "see_default_unmarked", "fu_factor", "sector", "route"]
         dup = table.duplicated(["cn_code", "country", "year"])
         if dup.any():
@@ -1166,36 +1192,39 @@ class ExposureModel:
             r = m[miss].iloc[0]
             raise ReferenceDataError(f"no default value or benchmark for CN {r['cn_code']}, origin {r['country']}, "
                                      f"year {r['year']}")
-        pos = keys[["cn_code", "country"]].merge(ik.reset_index(), on=["cn_code", "country"], how="left")["index"]
-        pos = pos.to_numpy(dtype=np.int64)
-        n_ik = len(ik)
 
-        def arr(col: str) -> np.ndarray:
-            return m[col].to_numpy(dtype=float).reshape(n_ik, y_n)[pos]
+        def per_pair(col: str) -> np.ndarray:
+            return m[col].to_numpy(dtype=float).reshape(n_p, y_n)
 
-        see_d, bm_d, see_unm = arr("see_default"), arr("benchmark_default"), arr("see_default_unmarked")
-        fu = arr("fu_factor")[:, 0]
-        sector = m["sector"].to_numpy(dtype=object).reshape(n_ik, y_n)[pos, 0]
-        route = m["route"].fillna("").astype(str).to_numpy(dtype=object).reshape(n_ik, y_n)[pos, 0]
-        sectors = np.asarray(sorted(pd.unique(sector).tolist()), dtype=object)
-        sector_idx = np.searchsorted(sectors, sector).astype(np.int64)
+        see_p, bm_p, unm_p = per_pair("see_default"), per_pair("benchmark_default"), per_pair("see_default_unmarked")
+        fu_p = per_pair("fu_factor")[:, 0]
+        sector_p = m["sector"].to_numpy(dtype=object).reshape(n_p, y_n)[:, 0]
+        route_p = m["route"].fillna("").astype(str).to_numpy(dtype=object).reshape(n_p, y_n)[:, 0]
+        sectors = np.asarray(sorted(pd.unique(sector_p).tolist()), dtype=object)
+        sidx_p = np.searchsorted(sectors, sector_p).astype(np.int64)
         self.sectors = sectors
-        share, see_a, bm_a = self._actual(keys, sector, see_unm, route)
-        self._k = _KeyArrays(see_d=see_d, bm_d=bm_d, see_a=see_a, bm_a=bm_a, share=share,
-                             fu=np.nan_to_num(fu, nan=1.0), sector_idx=sector_idx)
+        sector_idx = sidx_p[pidx]
         keys = keys.copy()
-        keys["sector"] = sector
+        keys["sector"] = pd.Categorical.from_codes(sector_idx, categories=pd.Index(sectors, dtype=object))
         self.keys = keys
+        share, see_a, bm_a = self._actual(keys, sector_idx, unm_p, route_p)
+        fu = np.nan_to_num(fu_p, nan=1.0)[pidx]
+        self._k = _KeyArrays(see_d=np.ascontiguousarray(see_p.T[:, pidx]), bm_d=np.ascontiguousarray(bm_p.T[:, pidx]),
+                             see_a=see_a, bm_a=bm_a, share=share, fu=fu, sector_idx=sector_idx)
         self._groups: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
 
-    def _actual(self, keys: pd.DataFrame, sector: np.ndarray, see_unm: np.ndarray,
-                route: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _actual(self, keys: pd.DataFrame, sector_idx: np.ndarray, unm_p: np.ndarray,
+                route_p: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         rules = self.rules
         k_n, y_n = len(keys), len(self.years)
-        base_share = _per_sector(rules.actual_share, sector, field="actual_share")
+        base_share = _per_sector(rules.actual_share, self.sectors, field="actual_share")[sector_idx]
         share = np.zeros(k_n)
+        has_rules = (rules.actual is not None and len(rules.actual)) or bool(np.any(base_share > 0))
+        if not has_rules:
+            return share, None, None
         see_a = np.full((k_n, y_n), np.nan)
         bm_a = np.full((k_n, y_n), np.nan)
+        pidx = self._pair_idx
         if rules.actual is not None and len(rules.actual):
             act = rules.actual.copy().reset_index(drop=True)
             if "cn_code" not in act:
@@ -1225,7 +1254,7 @@ class ExposureModel:
                                          expected="a share in [0, 1]" if col == "actual_share" else
                                          _NUMERIC_ERR + " [tCO2e/t]", found=act[col].iloc[i])
             # keep only lines some flow uses, then resolve them once
-            m = keys[on].reset_index(drop=True).reset_index().merge(act.reset_index().rename(
+            m = keys[on].astype(object).reset_index(drop=True).reset_index().merge(act.reset_index().rename(
                 columns={"index": "line"}), on=on, how="inner")
             if len(m):
                 used = np.unique(m["line"].to_numpy())
@@ -1247,12 +1276,13 @@ class ExposureModel:
                 ratio = float(rules.actual_relative_to_default)
                 if not ratio >= 0:
                     raise InputError(field="actual_relative_to_default", expected=_NUMERIC_ERR, found=ratio)
-                if np.isnan(see_unm[no_actual]).any():
+                unm = unm_p[pidx[no_actual]]
+                if np.isnan(unm).any():
                     raise InputError(field="actual_relative_to_default",
                                      expected="default values without mark-up (see_default_unmarked)",
                                      found="not in the intensity table")
-                see_a[no_actual] = ratio * see_unm[no_actual]
-                bm_a[no_actual] = self._column_a(keys, no_actual, route)
+                see_a[no_actual] = ratio * unm
+                bm_a[no_actual] = self._column_a(keys, no_actual, route_p[pidx])
                 share[no_actual] = base_share[no_actual]
             else:
                 self.warnings.append(
@@ -1267,18 +1297,20 @@ class ExposureModel:
             raise InputError("no Column A benchmark for an actual intensity", field="actual intensities",
                              expected="a 'route' or 'benchmark_actual' for the line",
                              found=f"CN {keys['cn_code'].iloc[i]}")
-        return share, see_a, bm_a
+        if not np.any(on_a):
+            return share, None, None
+        return share, np.ascontiguousarray(see_a.T), np.ascontiguousarray(bm_a.T)
 
     def _column_a(self, keys: pd.DataFrame, mask: np.ndarray, route: np.ndarray) -> np.ndarray:
         """Column A on the default line's route, for actual intensities given as a ratio of the default."""
         t = self.intensities
         if "benchmark_actual" in t:
             col = t.drop_duplicates(["cn_code", "country"]).set_index(["cn_code", "country"])["benchmark_actual"]
-            idx = pd.MultiIndex.from_frame(keys.loc[mask, ["cn_code", "country"]])
+            idx = pd.MultiIndex.from_frame(keys.loc[mask, ["cn_code", "country"]].astype(object))
             vals = col.reindex(idx).to_numpy(dtype=float)
             if not np.isnan(vals).any():
                 return vals[:, None] * np.ones(len(self.years))
-        sub = pd.DataFrame({"cn_code": keys.loc[mask, "cn_code"].to_numpy(), "see_actual": 1.0,
+        sub = pd.DataFrame({"cn_code": keys.loc[mask, "cn_code"].astype(object).to_numpy(), "see_actual": 1.0,
                             "route": [r or None for r in route[mask]]})
         res = actual_intensities(sub, self.years, clinker_content=self.rules.clinker_content)
         return res["benchmark_actual"].to_numpy(float).reshape(int(mask.sum()), len(self.years))
@@ -1286,20 +1318,35 @@ class ExposureModel:
     # ---- grouping
 
     def group(self, level: str) -> tuple[np.ndarray, pd.DataFrame]:
-        """Group index of every key and the group labels, for ``level`` in cn8, cn4, sector, total, country."""
+        """Group index of every key and the sorted group labels, for a level of :data:`LEVELS`."""
         if level in self._groups:
             return self._groups[level]
-        cols = {"cn8": ["sector", "cn4", "cn_code"], "cn4": ["sector", "cn4"], "sector": ["sector"],
-                "country": ["country", "sector"], "destination": ["destination", "sector"], "total": []}.get(level)
+        cols = LEVELS.get(level)
         if cols is None or any(c not in self.keys for c in cols):
-            raise InputError(field="level", expected="cn8, cn4, sector, country, destination or total", found=level)
+            raise InputError(field="level", expected=" | ".join(k for k, v in LEVELS.items()
+                                                                 if all(c in self.keys for c in v)), found=level)
         if not cols:
             idx = np.zeros(len(self.keys), dtype=np.int64)
             labels = pd.DataFrame(index=[0])
         else:
-            sub = self.keys[cols]
-            labels = sub.drop_duplicates().sort_values(cols).reset_index(drop=True)
-            idx = sub.merge(labels.reset_index(), on=cols, how="left")["index"].to_numpy(dtype=np.int64)
+            combined = np.zeros(len(self.keys), dtype=np.int64)
+            cats = []
+            for c in cols:
+                arr = self.keys[c].array
+                combined = combined * len(arr.categories) + arr.codes
+                cats.append((c, np.asarray(arr.categories, dtype=object), len(arr.categories)))
+            code, uniq = pd.factorize(combined)
+            rest = np.asarray(uniq, dtype=np.int64)
+            decoded = {}
+            for c, values, n in reversed(cats):
+                decoded[c] = values[rest % n]
+                rest = rest // n
+            labels = pd.DataFrame({c: decoded[c] for c in cols})
+            order = labels.sort_values(cols, kind="stable").index.to_numpy()
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            idx = rank[code]
+            labels = labels.iloc[order].reset_index(drop=True)
         self._groups[level] = (idx, labels)
         return idx, labels
 
@@ -1307,18 +1354,21 @@ class ExposureModel:
 
     def _mix(self, intensity: float | np.ndarray = 1.0, share: np.ndarray | None = None,
              ) -> tuple[np.ndarray, np.ndarray]:
-        """Blended SEE and benchmark per tonne of functional unit (K, Y)."""
+        """Blended SEE and benchmark per tonne of functional unit, (Y, K)."""
         k = self._k
-        s = (k.share if share is None else np.asarray(share, dtype=float))[:, None]
         mult = np.asarray(intensity, dtype=float)
-        mult = mult[:, None] if mult.ndim == 1 else mult
+        s = k.share if share is None else np.asarray(share, dtype=float)
+        if k.see_a is None or not np.any(s):
+            see = k.see_d if mult.ndim == 0 and float(mult) == 1.0 else k.see_d * mult
+            return see, k.bm_d
+        assert k.bm_a is not None
         see = (s * k.see_a + (1.0 - s) * k.see_d) * mult
         bm = s * k.bm_a + (1.0 - s) * k.bm_d
         return see, bm
 
     def key_year(self, paths: ScenarioPaths, *, intensity: float | np.ndarray = 1.0,
                  volume: float = 1.0, share: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Every quantity per key and year (K x Y) for one scenario.
+        """Every quantity per year and key, arrays of shape (Y, K), for one scenario.
 
         Parameters
         ----------
@@ -1334,39 +1384,42 @@ class ExposureModel:
         Returns
         -------
         dict of str to numpy.ndarray
-            ``net_mass_t`` [t], ``value_eur`` [EUR], ``embedded_emissions_t``,
-            ``free_allocation_adjustment_t``, ``carbon_price_deduction_t``, ``certificates``
-            [tCO2e], ``cost_eur`` [EUR], ``cost_thb`` [THB], each (K, Y).
+            ``embedded_emissions_t``, ``free_allocation_adjustment_t``, ``carbon_price_deduction_t``,
+            ``certificates`` [tCO2e], ``cost_eur`` [EUR], ``cost_thb`` [THB], each (Y, K); and the
+            volume per year ``volume`` (Y,), which scales the per-key ``net_mass_t`` [t] and
+            ``value_eur`` [EUR] (K,) (value in THB converted at each year's rate where no EUR value).
         """
         self._check_years(paths)
         k = self._k
         if share is not None:
-            share = np.where(np.any(k.see_a > 0, axis=1) | (k.share > 0), share, 0.0)
+            has = np.zeros(len(k.share), dtype=bool) if k.see_a is None else np.any(k.see_a > 0, axis=0)
+            share = np.where(has | (k.share > 0), share, 0.0)
         vol = paths.volume_index * volume
-        mass = self.flows.net_mass_t[:, None] * vol[None, :]
-        fu_mass = mass * k.fu[:, None]
+        m = self.flows.net_mass_t * k.fu  # functional unit [t]
         see, bm = self._mix(intensity, share)
         p = paths.eu_price
-        po = np.minimum(paths.origin_price_eur(), p)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(p > 0, po / np.where(p > 0, p, 1.0), 0.0)
-        cov = _per_sector(paths.covered_share, self.sectors, field="covered_share")[k.sector_idx][:, None]
         from .cost import certificates as _certificates
-        from .free_allocation import free_allocation_adjustment, sefa_default
+        from .free_allocation import sefa_default
 
+        fu_mass = vol[:, None] * m[None, :]
         e = fu_mass * see
-        fa = free_allocation_adjustment(fu_mass, sefa_default(bm, paths.cbam_factor, paths.cscf))
-        d = e * cov * ratio
+        fa = fu_mass * sefa_default(bm, paths.cbam_factor[:, None], paths.cscf[:, None])  # = FAA, IR 2025/2620
+        cov = _per_sector(paths.covered_share, self.sectors, field="covered_share")
+        po = np.minimum(paths.origin_price_eur(), p)
+        if np.any(cov > 0) and np.any(po > 0):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(p > 0, po / np.where(p > 0, p, 1.0), 0.0)
+            d = e * cov[k.sector_idx][None, :] * ratio[:, None]
+        else:
+            d = np.zeros_like(e)
         n = _certificates(e, fa, d)
-        out: dict[str, np.ndarray] = {"net_mass_t": mass, "embedded_emissions_t": e,
-                                      "free_allocation_adjustment_t": fa, "carbon_price_deduction_t": d,
-                                      "certificates": n}
-        out["cost_eur"] = n * p
-        out["cost_thb"] = out["cost_eur"] * paths.eur_thb
-        veur = self.flows.value_eur[:, None] * vol
-        vthb = self.flows.value_thb[:, None] * vol / paths.eur_thb
-        out["value_eur"] = np.where(np.isnan(veur), vthb, veur)
-        return out
+        cost = n * p[:, None]
+        veur = self.flows.value_eur
+        value = {"per_key": veur, "thb_per_key": self.flows.value_thb}
+        return {"embedded_emissions_t": e, "free_allocation_adjustment_t": fa, "carbon_price_deduction_t": d,
+                "certificates": n, "cost_eur": cost, "cost_thb": cost * paths.eur_thb[:, None],
+                "volume": vol, "net_mass_t": self.flows.net_mass_t, "value_eur": value["per_key"],
+                "value_thb": value["thb_per_key"]}
 
     def _check_years(self, paths: ScenarioPaths) -> None:
         if len(paths.years) != len(self.years) or np.any(paths.years != self.years):
@@ -1374,8 +1427,44 @@ class ExposureModel:
                              expected=f"the model's years {self.years[0]}-{self.years[-1]}",
                              found=f"{paths.years[0]}-{paths.years[-1]}")
 
+    _SUMMED = ("embedded_emissions_t", "free_allocation_adjustment_t", "carbon_price_deduction_t", "certificates",
+               "cost_eur", "cost_thb")
+
+    def _sums(self, q: Mapping[str, np.ndarray], idx: np.ndarray, g: int) -> dict[str, np.ndarray]:
+        """Per group and year sums (Y, G) of the key quantities; masses and values per group (G,)."""
+        out = {name: np.stack([np.bincount(idx, weights=q[name][j], minlength=g) for j in range(len(self.years))])
+               for name in self._SUMMED}
+        for name in ("net_mass_t", "value_eur", "value_thb"):
+            out[name] = np.bincount(idx, weights=q[name], minlength=g)
+        return out
+
+    def _frame(self, sums: Mapping[str, np.ndarray], labels: pd.DataFrame, paths: ScenarioPaths,
+               vol: np.ndarray) -> pd.DataFrame:
+        g = len(labels)
+        y_n = len(self.years)
+        out = labels.loc[labels.index.repeat(y_n)].reset_index(drop=True) if len(labels.columns) else \
+            pd.DataFrame(index=range(g * y_n))
+        out.insert(0, "year", np.tile(self.years, g))
+        out.insert(0, "scenario", paths.name)
+        mass = (sums["net_mass_t"][:, None] * vol[None, :]).ravel()
+        veur = sums["value_eur"][:, None] * vol[None, :]
+        vthb = sums["value_thb"][:, None] * (vol / paths.eur_thb)[None, :]
+        out["net_mass_t"] = mass
+        out["value_eur"] = np.where(np.isnan(veur), vthb, veur).ravel()
+        for name in self._SUMMED:
+            out[name] = sums[name].T.ravel()
+        out["price_eur"] = np.tile(paths.eu_price, g)
+        out["eur_thb"] = np.tile(paths.eur_thb, g)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cost = out["cost_eur"].to_numpy()
+            out["cost_eur_per_t"] = np.where(mass > 0, cost / mass, np.nan)
+            out["cost_thb_per_t"] = np.where(mass > 0, out["cost_thb"].to_numpy() / mass, np.nan)
+            val = out["value_eur"].to_numpy()
+            out["cost_share_of_value"] = np.where(val > 0, cost / val, np.nan)
+        return out[["scenario", "year", *labels.columns, *RESULT_COLUMNS]]
+
     def aggregate(self, quantities: Mapping[str, np.ndarray], paths: ScenarioPaths, level: str) -> pd.DataFrame:
-        """Sum key x year quantities to ``level`` (cn8, cn4, sector, country, destination, total), tidy.
+        """Sum the quantities of :meth:`key_year` to ``level`` (see :data:`LEVELS`), tidy.
 
         Returns
         -------
@@ -1383,41 +1472,43 @@ class ExposureModel:
             Columns ``scenario``, ``year``, the group columns, then :data:`RESULT_COLUMNS`.
         """
         idx, labels = self.group(level)
-        g = len(labels)
-        y_n = len(self.years)
-        sums = {}
-        for name in ("net_mass_t", "value_eur", "embedded_emissions_t", "free_allocation_adjustment_t",
-                     "carbon_price_deduction_t", "certificates", "cost_eur", "cost_thb"):
-            q = quantities[name]
-            sums[name] = np.column_stack([np.bincount(idx, weights=q[:, j], minlength=g) for j in range(y_n)])
-        out = labels.loc[labels.index.repeat(y_n)].reset_index(drop=True) if len(labels.columns) else \
-            pd.DataFrame(index=range(g * y_n))
-        out.insert(0, "year", np.tile(self.years, g))
-        out.insert(0, "scenario", paths.name)
-        for name, v in sums.items():
-            out[name] = v.ravel()
-        out["price_eur"] = np.tile(paths.eu_price, g)
-        out["eur_thb"] = np.tile(paths.eur_thb, g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mass = out["net_mass_t"].to_numpy()
-            out["cost_eur_per_t"] = np.where(mass > 0, out["cost_eur"].to_numpy() / mass, np.nan)
-            out["cost_thb_per_t"] = np.where(mass > 0, out["cost_thb"].to_numpy() / mass, np.nan)
-            val = out["value_eur"].to_numpy()
-            out["cost_share_of_value"] = np.where(val > 0, out["cost_eur"].to_numpy() / val, np.nan)
-        cols = ["scenario", "year", *labels.columns, *RESULT_COLUMNS]
-        return out[cols]
+        return self._frame(self._sums(quantities, idx, len(labels)), labels, paths, quantities["volume"])
 
     def evaluate(self, paths: ScenarioPaths, levels: Sequence[str] = ("cn8", "cn4", "sector", "total"),
                  **kw: Any) -> dict[str, pd.DataFrame]:
-        """Tidy results of one scenario at each level (see :meth:`aggregate`)."""
+        """Tidy results of one scenario at each level (see :meth:`aggregate`).
+
+        The levels nested in CN8 (cn4, sector, total) are summed from the CN8 sums, not from the keys.
+        """
         q = self.key_year(paths, **kw)
-        return {lvl: self.aggregate(q, paths, lvl) for lvl in levels}
+        out: dict[str, pd.DataFrame] = {}
+        nested = [lvl for lvl in levels if lvl in ("cn8", "cn4", "sector", "total")]
+        if nested:
+            idx8, lab8 = self.group("cn8")
+            s8 = self._sums(q, idx8, len(lab8))
+            for lvl in nested:
+                _, labels = self.group(lvl)
+                if lvl == "cn8":
+                    sums = s8
+                else:
+                    cols = LEVELS[lvl]
+                    parent = (lab8[cols].merge(labels.reset_index(), on=cols, how="left")["index"].to_numpy()
+                              if cols else np.zeros(len(lab8), dtype=np.int64))
+                    sums = {name: (np.stack([np.bincount(parent, weights=v[j], minlength=len(labels))
+                                             for j in range(v.shape[0])]) if v.ndim == 2 else
+                                   np.bincount(parent, weights=v, minlength=len(labels)))
+                            for name, v in s8.items()}
+                out[lvl] = self._frame(sums, labels, paths, q["volume"])
+        for lvl in levels:
+            if lvl not in out:
+                out[lvl] = self.aggregate(q, paths, lvl)
+        return {lvl: out[lvl] for lvl in levels}
 
     def total(self, paths: ScenarioPaths, metric: str, year: int, **kw: Any) -> float:
         """Total of ``metric`` over all flows in ``year`` (used by the tornado)."""
         q = self.key_year(paths, **kw)
         j = int(np.flatnonzero(self.years == year)[0])
-        return float(q[metric][:, j].sum())
+        return float(q[metric][j].sum())
 
     # ---- scenario comparison
 
@@ -1479,7 +1570,7 @@ class ExposureModel:
             a, b = spec.volume
             add("volume", f"volume x {a:g}", f"volume x {b:g}", self.total(base, metric, year, volume=a),
                 self.total(base, metric, year, volume=b))
-        if spec.actual_share is not None and np.any(np.any(self._k.see_a > 0, axis=1)):
+        if spec.actual_share is not None and self._k.see_a is not None and np.any(self._k.see_a > 0):
             a, b = spec.actual_share
             n = len(self.keys)
             add("actual_share", f"{a:.0%} on actual data", f"{b:.0%} on actual data",
@@ -1581,18 +1672,17 @@ class ExposureModel:
         cov = _per_sector(base.covered_share, self.sectors, field="covered_share")[k.sector_idx]  # (K,)
         with_origin = bool(np.any(cov > 0) and np.any(ratio > 0))
         # SEE = A + B x f (f: the sector's multiplier), SEFA per tonne of functional unit; layout (Y, K)
-        s = k.share[:, None]
+        s = k.share[None, :]
+        see_a = k.see_a if k.see_a is not None else np.zeros_like(k.see_d)
+        bm_a = k.bm_a if k.bm_a is not None else np.zeros_like(k.bm_d)
         if spec.intensity_applies_to == "all":
-            a_part = np.zeros_like(k.see_d)
-            b_part = s * k.see_a + (1.0 - s) * k.see_d
+            a_t = np.zeros_like(k.see_d)
+            b_t = s * see_a + (1.0 - s) * k.see_d
         else:
-            a_part = (1.0 - s) * k.see_d
-            b_part = s * k.see_a
-        sefa = (s * k.bm_a + (1.0 - s) * k.bm_d) * (base.cbam_factor * base.cscf)[None, :]
-        a_t = np.ascontiguousarray(a_part.T)
-        b_t = np.ascontiguousarray(b_part.T)
-        amS_t = a_t - np.ascontiguousarray(sefa.T)  # used without an origin price
-        sefa_t = np.ascontiguousarray(sefa.T)
+            a_t = (1.0 - s) * k.see_d
+            b_t = s * see_a
+        sefa_t = (s * bm_a + (1.0 - s) * k.bm_d) * (base.cbam_factor * base.cscf)[:, None]  # (Y, K)
+        amS_t = a_t - sefa_t  # used without an origin price
         weights = np.zeros((len(k.sector_idx), s_n))
         weights[np.arange(len(k.sector_idx)), k.sector_idx] = self.flows.net_mass_t * k.fu  # (K, S)
         cost = np.empty((d_n, s_n, y_n))
@@ -1617,9 +1707,9 @@ class ExposureModel:
         cost_all = np.concatenate([cost, total], axis=1)  # (D, S+1, Y)
         thb_all = cost_all * fx[:, None, :]
         det = self.key_year(base)
-        det_eur = np.column_stack([np.bincount(k.sector_idx, weights=det["cost_eur"][:, j], minlength=s_n)
+        det_eur = np.column_stack([np.bincount(k.sector_idx, weights=det["cost_eur"][j], minlength=s_n)
                                    for j in range(y_n)])
-        det_thb = np.column_stack([np.bincount(k.sector_idx, weights=det["cost_thb"][:, j], minlength=s_n)
+        det_thb = np.column_stack([np.bincount(k.sector_idx, weights=det["cost_thb"][j], minlength=s_n)
                                    for j in range(y_n)])
         det_eur = np.vstack([det_eur, det_eur.sum(axis=0)])
         det_thb = np.vstack([det_thb, det_thb.sum(axis=0)])
