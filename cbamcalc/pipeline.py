@@ -99,6 +99,10 @@ def _zeros(objs: Sequence[Any], attr: str, base: str) -> Array:
     return np.nan_to_num(_column(objs, attr, (base,))[0])
 
 
+def _constant_where(where: dict[str, str]) -> Callable[[int], dict[str, str]]:
+    return lambda _i: where
+
+
 def _floats(objs: Sequence[Any], attr: str) -> Array:
     return np.array([np.nan if getattr(o, attr) is None else float(getattr(o, attr)) for o in objs],
                     dtype=float)
@@ -165,7 +169,7 @@ class _Processes:
                     raise InputError(field=f"amount {src.name!r} sends to itself",
                                      expected="amounts sent to other processes only", found=target, **where)
             amounts, _ = _values(list(mapping.values()), (unit,), f"amounts consumed from {src.name!r}",
-                                 lambda i, w=where: w)
+                                 _constant_where(where))
             for target, a in zip(mapping, np.nan_to_num(amounts), strict=True):
                 if a < 0:
                     raise InputError(field=f"amount of {src.name!r} consumed in {target!r}",
@@ -325,9 +329,10 @@ def _check_goods(inst: Installation, pa: _Processes, strict: bool, out: _Finding
                              found=good.process, **_where(good.cells, "process"))
         process = pa.procs[i]
         where = _where(good.cells, "cn_code")
-        cn = normalise_cn(good.cn_code, field="CN code", **where)
+        sheet, cell = where.get("sheet"), where.get("cell")
+        cn = normalise_cn(good.cn_code, field="CN code", sheet=sheet, cell=cell)
         try:
-            category = cbam_category(cn, field="CN code", **where)
+            category = cbam_category(cn, field="CN code", sheet=sheet, cell=cell)
         except InputError as exc:
             if strict:
                 raise
@@ -385,7 +390,7 @@ def _source_streams(inst: Installation, out: _Findings) -> dict[str, Array]:
                                                 ef_per_energy=per_energy[proc])
     em[is_mb] = source_streams.mass_balance_emissions(ad[is_mb], cc[is_mb])
     counted = complete & consistent
-    for i in np.flatnonzero(~counted):
+    for i in map(int, np.flatnonzero(~counted)):
         why = "inconsistent (EF unit does not fit the AD unit)" if complete[i] else "incomplete"
         out.warn(f"Source stream {ss[i].name or '#' + str(i + 1)!r} "
                  f"({_where(ss[i].cells, 'method').get('cell', 'row ' + str(i + 1))}) is {why}; "
@@ -415,7 +420,7 @@ def _pfc(inst: Installation, out: _Findings) -> Array:
         pfc.overvoltage_method(al, f["anode_effect_overvoltage"], f["current_efficiency"],
                                f["overvoltage_coefficient"]),
     )
-    for i in np.flatnonzero(np.isnan(cf4)):
+    for i in map(int, np.flatnonzero(np.isnan(cf4))):
         out.warn(f"PFC source #{i + 1} ({src[i].technology!r}): current efficiency missing; the overvoltage "
                  "method gives nothing, as in the template")
     c2f6 = pfc.c2f6_from_cf4(cf4, f["c2f6_weight_fraction"])
@@ -622,7 +627,7 @@ def _precursor_values(pps: Sequence[PurchasedPrecursor]) -> tuple[Array, Array, 
 
 
 def _products(installation: Installation, processes: pd.DataFrame) -> pd.DataFrame:
-    by_name = {_key(name): pid for pid, name in processes["name"].items()}
+    by_name = {_key(str(name)): str(pid) for pid, name in processes["name"].items()}
     rows = []
     for g in installation.goods:
         pid = by_name[_key(g.process)]
