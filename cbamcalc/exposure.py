@@ -1923,6 +1923,9 @@ def run_exposure(
         assert isinstance(mc_out, pd.DataFrame)
         mc = mc_out
     msgs = list(model.warnings) + list(sset.warnings)
+    if str(base.sources.get("cscf", "")).startswith("assumption"):
+        msgs.append("CSCF = 1.0 used: a documented assumption, not law (cscf_assumption_scenario.csv); set cscf in "
+                    "the scenario to override")
     for msg in msgs:
         warnings.warn(msg, UserWarning, stacklevel=2)
     assumptions = sset.describe()
