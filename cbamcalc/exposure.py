@@ -715,7 +715,8 @@ def prepare_flows(
     codes: list[np.ndarray] = []
     uniques: dict[str, np.ndarray] = {}
     for col in present:
-        c, u = pd.factorize(flows[col], use_na_sentinel=True)
+        c, u_index = pd.factorize(flows[col], use_na_sentinel=True)
+        u: np.ndarray = np.asarray(u_index, dtype=object)
         if (c < 0).any():
             if col in ("cn_code", "country"):
                 i = int(np.flatnonzero(c < 0)[0])
@@ -737,9 +738,9 @@ def prepare_flows(
             if col == "country":
                 u = np.asarray([x.upper() for x in u], dtype=object)
         # several spellings of one code ("7318 15 95", "73181595"; "th", "TH") are one key
-        remap, u = pd.factorize(u)
+        remap, u_norm = pd.factorize(u)
         c = remap[c]
-        u = np.asarray(u, dtype=object)
+        u = np.asarray(u_norm, dtype=object)
         codes.append(c.astype(np.int64))
         uniques[col] = u
     combined = np.zeros(n, dtype=np.int64)
@@ -791,11 +792,11 @@ def prepare_flows(
         m = len(uniques[col])
         cols[col] = pd.Categorical.from_codes(rest % m, categories=pd.Index(uniques[col], dtype=object))
         rest = rest // m
-    keys = pd.DataFrame({c: cols[c] for c in present})
+    key_frame = pd.DataFrame({c: cols[c] for c in present})
     cn = cols["cn_code"]
     c4_codes, c4_uniq = pd.factorize(np.asarray([c[:4] for c in cn.categories], dtype=object))
-    keys["cn4"] = pd.Categorical.from_codes(c4_codes[cn.codes], categories=pd.Index(c4_uniq, dtype=object))
-    return PreparedFlows(keys=keys, net_mass_t=mass_k, value_eur=val["value_eur"], value_thb=val["value_thb"],
+    key_frame["cn4"] = pd.Categorical.from_codes(c4_codes[cn.codes], categories=pd.Index(c4_uniq, dtype=object))
+    return PreparedFlows(keys=key_frame, net_mass_t=mass_k, value_eur=val["value_eur"], value_thb=val["value_thb"],
                          base_year=by, n_rows=int(sel.sum()), years_in_input=years_present)
 
 
@@ -931,7 +932,7 @@ def default_intensities(
         ok = np.ones(len(goods), dtype=bool)
         for i in np.flatnonzero(expanded):
             try:
-                _quiet_cost(goods.iloc[[i]].drop(columns="key_cn"), yrs[:1], version)
+                _quiet_cost(goods.iloc[[int(i)]].drop(columns="key_cn"), yrs[:1], version)
             except (InputError, ReferenceDataError) as sub:
                 ok[i] = False
                 skipped.append(f"{goods['cn_code'].iloc[i]} ({sub})")
@@ -1394,7 +1395,8 @@ class ExposureModel:
         if share is not None:
             has = np.zeros(len(k.share), dtype=bool) if k.see_a is None else np.any(k.see_a > 0, axis=0)
             share = np.where(has | (k.share > 0), share, 0.0)
-        vol = paths.volume_index * volume
+        assert paths.volume_index is not None
+        vol = np.asarray(paths.volume_index, dtype=float) * volume
         m = self.flows.net_mass_t * k.fu  # functional unit [t]
         see, bm = self._mix(intensity, share)
         p = paths.eu_price
@@ -1666,6 +1668,7 @@ class ExposureModel:
             mult[:, j] = dist.sample(np.asarray(1.0), *uz(2 + j))
         if np.any(mult < 0):
             raise InputError(field="montecarlo intensity", expected="multipliers >= 0", found=float(mult.min()))
+        assert base.origin_price is not None
         po = base.origin_price / fx if base.origin_currency == "THB" else np.broadcast_to(base.origin_price, fx.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(price > 0, np.minimum(po, price) / np.where(price > 0, price, 1.0), 0.0)  # (D, Y)
@@ -1806,7 +1809,7 @@ class ExposureResult:
             if df is None:
                 return None
             clean = df.astype(object).where(df.notna(), None)
-            return [{k: _plain(v) for k, v in r.items()} for r in clean.to_dict("records")]
+            return [{str(k): _plain(v) for k, v in r.items()} for r in clean.to_dict("records")]
 
         return {
             "cbamcalc_version": self.cbamcalc_version,
@@ -1905,7 +1908,7 @@ def run_exposure(
     report = progress or (lambda stage, done, total: None)
     by = base_year if base_year is not None else sset.base_year
     report("lookups", 0, 1)
-    prepared = flows if isinstance(flows, PreparedFlows) else prepare_flows(flows, base_year=by)
+    prepared = flows if isinstance(flows, PreparedFlows) else prepare_flows(flows, base_year=by)  # type: ignore[arg-type]
     model = ExposureModel(prepared, sset.years, intensities=intensities, rules=sset.intensity)
     report("lookups", 1, 1)
     base = sset.paths(sset.base, base_year=prepared.base_year)

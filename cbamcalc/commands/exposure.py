@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         payload["written"] = written
         print(json.dumps(payload, ensure_ascii=False, allow_nan=False))
     else:
-        _print_summary(result, flows.attrs, written)
+        _print_summary(result, {str(k): v for k, v in flows.attrs.items()}, written)
     for note in notes:
         print(f"cbamcalc exposure: note: {note}", file=sys.stderr)
     return 0

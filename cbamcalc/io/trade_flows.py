@@ -421,7 +421,7 @@ def flows_from_frame(
     # sum months (and procedures) to one row per year and key
     group = [c for c in ("year", "cn_code", "country", "destination", "firm") if c in out]
     sums = [c for c in ("net_mass_t", "value_eur", "value_thb", "value_usd") if c in out]
-    agg = {c: (lambda s: s.sum(min_count=1)) for c in sums}
+    agg: dict[str, Any] = {c: (lambda s: s.sum(min_count=1)) for c in sums}
     agg["source_row"] = "min"
     if out.duplicated(group).any():
         out = out.groupby(group, sort=False, dropna=False).agg(agg).reset_index()
