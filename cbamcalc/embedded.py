@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .precursors import solve_embedded, supply_chain_contributions
+from .precursors import solve_embedded, supply_chain, supply_chain_contributions
 
 __all__ = ["specific_emissions", "specific_embedded", "default_share"]
 
@@ -120,7 +120,7 @@ def default_share(a: ArrayLike, se_direct: ArrayLike, uses_default: ArrayLike,
     """
     se = np.asarray(se_direct, dtype=float)
     c = supply_chain_contributions(a, se, names)
-    listed = c * np.sign(se)[None, :] > 0  # element of (I - A)^-1 positive, SE not zero
+    listed = supply_chain(a)  # the nodes the template's table lists (element of (I - A)^-1 positive)
     np.fill_diagonal(listed, False)
     contrib = np.where(listed, c, 0.0)
     default = np.asarray(uses_default, dtype=bool)

@@ -29,7 +29,7 @@ from . import attribution, electricity, embedded, heat, measurement, pfc, source
 from ._version import __version__
 from .errors import InputError, UnitError
 from .model import Installation, ProductionProcess, PurchasedPrecursor
-from .precursors import input_coefficients
+from .precursors import input_coefficients, supply_chain
 from .refdata import constant, data_version
 from .result import InstallationResult, InstallationTotals
 from .units import ureg
@@ -580,7 +580,7 @@ def _run(installation: Installation, *, strict: bool, on_warning: str) -> Instal
         },
         index=pd.Index([pp.id for pp in pps], name="id"),
     )
-    products = _products(installation, processes)
+    products = _products(installation, processes, _shadowed(a, n), out)
 
     k81 = float(np.sum(attributed)) if n else math.nan
     l81 = float(np.sum(pa.indirect)) if n else math.nan
@@ -626,13 +626,35 @@ def _precursor_values(pps: Sequence[PurchasedPrecursor]) -> tuple[Array, Array, 
     return see, el * ef, el, default
 
 
-def _products(installation: Installation, processes: pd.DataFrame) -> pd.DataFrame:
-    by_name = {_key(str(name)): str(pid) for pid, name in processes["name"].items()}
+def _shadowed(a: Array, n: int) -> Array:
+    """Processes whose products show FALSE (0) as share of default values in the template.
+
+    Summary_Products!M10 = INDEX(Summary_Processes!AG162:AG520, MATCH(process, D162:D520, 0)).
+    Column D holds, block after block (P1, P2, ...), each process's name and then the names in
+    its supply chain; so when process k is in the supply chain of an earlier process m < k,
+    MATCH stops in m's block, on a row whose AG is the flag "IsPrecursor?" (FALSE), not on
+    k's own block whose AG is the share.
+    """
+    chain = supply_chain(a)[:n, :n]
+    return np.array([bool(chain[:k, k].any()) for k in range(n)], dtype=bool)
+
+
+def _products(installation: Installation, processes: pd.DataFrame, shadowed: Array,
+              out: _Findings) -> pd.DataFrame:
+    by_name = {_key(str(name)): (i, str(pid)) for i, (pid, name) in enumerate(processes["name"].items())}
     rows = []
     for g in installation.goods:
-        pid = by_name[_key(g.process)]
+        i, pid = by_name[_key(g.process)]
         row = processes.loc[pid]
         category = str(row["aggregated_goods_category"])
+        share = float(row["default_share"])
+        shown = 0.0 if shadowed[i] else share
+        if shadowed[i] and not share == 0.0:
+            cell = g.cells.get("process", "").replace("!D", "!M") or "Summary_Products column M"
+            out.warn(f"Product {g.name!r} ({_cn_text(g.cn_code)}): the template shows FALSE as share of default "
+                     f"values ({cell}), because its lookup finds process {g.process!r} in the supply chain of an "
+                     f"earlier process first; cbamcalc reports 0 as the template does, and "
+                     f"default_share_of_process = {share:.6g} (Summary_Processes hidden column AG)")
         rows.append({
             "process": g.process,
             "process_id": pid,
@@ -643,13 +665,14 @@ def _products(installation: Installation, processes: pd.DataFrame) -> pd.DataFra
             "see_indirect": row["see_indirect"],
             "see_total": row["see_total"],
             "unit": "tCO2e/" + _unit_of(category),
-            "default_share": row["default_share"],
+            "default_share": shown,
+            "default_share_of_process": share,
             "electricity_ef_source": row["electricity_ef_source"],
             "embedded_electricity": row["embedded_electricity"],
         })
     columns = ["process", "process_id", "aggregated_goods_category", "cn_code", "product", "see_direct",
-               "see_indirect", "see_total", "unit", "default_share", "electricity_ef_source",
-               "embedded_electricity"]
+               "see_indirect", "see_total", "unit", "default_share", "default_share_of_process",
+               "electricity_ef_source", "embedded_electricity"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -24,7 +24,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
 
-__all__ = ["input_coefficients", "solve_embedded", "supply_chain_contributions", "processes_in_loops"]
+__all__ = ["input_coefficients", "solve_embedded", "supply_chain", "supply_chain_contributions",
+           "processes_in_loops"]
 
 Array = NDArray[np.float64]
 
@@ -64,6 +65,34 @@ def input_coefficients(consumed: ArrayLike, production: ArrayLike) -> Array:
     return a
 
 
+def supply_chain(a: ArrayLike) -> NDArray[np.bool_]:
+    """Which nodes lie in the supply chain of which: ``S[i, j]`` when node j is consumed by i, directly or not.
+
+    Parameters
+    ----------
+    a : array_like, shape (n, n)
+        Input coefficients (non-negative).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n, n)
+        The transitive closure of ``A > 0``. For ``A >= 0`` with a convergent series this is
+        exactly where ``(I - A)^-1`` has a positive element off the diagonal, i.e. the nodes
+        the template lists in a process's supply-chain table (InputOutput!AR71:BU100).
+
+    Examples
+    --------
+    >>> supply_chain([[0, 0.5, 0], [0, 0, 0.2], [0, 0, 0]]).astype(int)
+    array([[0, 1, 1],
+           [0, 0, 1],
+           [0, 0, 0]])
+    """
+    reach = np.asarray(a, dtype=float) != 0
+    for k in range(reach.shape[0]):  # Warshall's transitive closure
+        reach |= reach[:, [k]] & reach[[k], :]
+    return reach
+
+
 def processes_in_loops(a: ArrayLike) -> list[int]:
     """Indices of the nodes that lie on a loop (a cycle of consumption) in ``A``.
 
@@ -77,11 +106,8 @@ def processes_in_loops(a: ArrayLike) -> list[int]:
     list of int
         Nodes from which a chain of consumption leads back to themselves.
     """
-    reach = np.asarray(a, dtype=float) != 0
-    n = reach.shape[0]
-    for k in range(n):  # Warshall's transitive closure
-        reach |= reach[:, [k]] & reach[[k], :]
-    return [i for i in range(n) if reach[i, i]]
+    reach = supply_chain(a)
+    return [i for i in range(reach.shape[0]) if reach[i, i]]
 
 
 def solve_embedded(a: ArrayLike, specific: ArrayLike, names: Sequence[str]) -> Array:

@@ -28,6 +28,7 @@ JSON_PROCESS_KEYS: tuple[str, ...] = (
 JSON_PRODUCT_KEYS: tuple[str, ...] = (
     "process", "cn_code", "product", "see_direct", "see_indirect", "see_total", "default_share",
     "process_id", "aggregated_goods_category", "unit", "embedded_electricity_mwh_per_t", "electricity_ef_source",
+    "default_share_of_process",
 )
 _JSON_FROM = {
     "id": None, "activity_level_t": "activity_level", "embedded_electricity_mwh_per_t": "embedded_electricity",
@@ -88,7 +89,11 @@ PRODUCT_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("see_indirect", "tCO2e/t", "SEE indirect", "Summary_Products!J10"),
     ("see_total", "tCO2e/t", "SEE total", "Summary_Products!K10"),
     ("unit", "", "unit of the SEE (tCO2e/t, or tCO2e/MWh for electricity)", "Summary_Products!L10"),
-    ("default_share", "fraction", "share of emissions from default values", "Summary_Products!M10"),
+    ("default_share", "fraction", "share of emissions from default values, as the template shows it",
+     "Summary_Products!M10"),
+    ("default_share_of_process", "fraction", "share of default values of the process (differs from "
+     "default_share only where the template's lookup shows FALSE, see pipeline._shadowed)",
+     "Summary_Processes!AG162"),
     ("electricity_ef_source", "", "source of the electricity emission factor", "Summary_Products!N10"),
     ("embedded_electricity", "MWh/t", "embedded electricity", "Summary_Products!O10"),
 )

@@ -400,3 +400,92 @@ def test_blank_template_reads_as_empty() -> None:
     assert inst.processes == [] and inst.goods == [] and inst.source_streams == []
     res = run_installation(inst)
     assert res.processes.empty and res.products.empty
+
+
+# ---------------------------------------------------------------------------- unseen templates (LibreOffice)
+
+VARIANTS = {
+    # P1 consumes P2: the template's product lookup shows FALSE as default share (pipeline._shadowed)
+    "ex7_p1_uses_p2": (EX7, {("D_Processes", "L97"): 100.0, ("D_Processes", "L92"): 1100.0}),
+    # a loop P1 <-> P2, defaults, heat and waste gas in and out, electricity exported
+    "ex3_loop": (EX3, {("D_Processes", "L97"): 50000.0, ("D_Processes", "L92"): 1083000.0,
+                       ("D_Processes", "K115"): True, ("D_Processes", "L122"): 100.0, ("D_Processes", "L123"): 60.0,
+                       ("D_Processes", "M122"): 10.0, ("D_Processes", "M123"): 50.0, ("D_Processes", "L115"): True,
+                       ("D_Processes", "L126"): 20.0, ("D_Processes", "M126"): 5.0, ("D_Processes", "L136"): 1000.0,
+                       ("D_Processes", "L137"): 0.4, ("E_PurchPrec", "M49"): "Default",
+                       ("E_PurchPrec", "M93"): "Default"}),
+    # overvoltage PFC, N2O and CO2 measurement, manual overrides of the totals
+    "ex6_methods": (EX6, {("B_EmInst", "D98"): "Overvoltage method", ("B_EmInst", "AJ98"): 1.2,
+                          ("B_EmInst", "AK98"): 0.94, ("B_EmInst", "AL98"): 1.16, ("B_EmInst", "AT98"): 0.98,
+                          ("B_EmInst", "D113"): "Stack", ("B_EmInst", "E113"): "N2O", ("B_EmInst", "V113"): 0.05,
+                          ("B_EmInst", "X113"): 8000.0, ("B_EmInst", "Z113"): 120.0, ("B_EmInst", "D114"): "Stack 2",
+                          ("B_EmInst", "E114"): "CO2", ("B_EmInst", "V114"): 30.0, ("B_EmInst", "X114"): 7000.0,
+                          ("B_EmInst", "Z114"): 50.0, ("B_EmInst", "R114"): 12.0, ("B_EmInst", "AX114"): 100.0,
+                          ("C_Emissions&Energy", "H26"): 300000.0, ("C_Emissions&Energy", "K16"): 5.0}),
+}
+
+
+@pytest.fixture(scope="session")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The variants, recalculated by LibreOffice with recalculation on load forced."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    work = tmp_path_factory.mktemp("variants")
+    profile = work / "profile" / "user"
+    profile.mkdir(parents=True)
+    (profile / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item></oor:items>', encoding="utf-8")
+    sources = [edit_xlsx(src, work / f"{name}.xlsx", edits) for name, (src, edits) in VARIANTS.items()]
+    subprocess.run([soffice, f"-env:UserInstallation={profile.parent.as_uri()}", "--headless", "--convert-to",
+                    "xlsx", "--outdir", str(work / "out"), *map(str, sources)], check=True, timeout=600,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {name: work / "out" / f"{name}.xlsx" for name in VARIANTS}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_unseen_variants_recalculated_by_libreoffice(recalculated: dict[str, Path], name: str) -> None:
+    """Every intermediate and result cell the template computes, within 1e-6 (inputs edited, LibreOffice recalculated)."""
+    import math
+
+    from test_examples import ATTRIBUTION_CELLS, PROCESS_CELLS, PRODUCT_CELLS, TOTALS_CELLS
+
+    path = recalculated[name]
+    x = XlsxReader(path)
+    res = read_and_run(path)
+
+    def cached(sheet: str, cell: str) -> Any:
+        v = x.value(sheet, cell, evaluate=False)
+        return None if v == "" else v
+
+    def check(actual: Any, expected: Any, where: str) -> None:
+        if expected is None:
+            assert actual is None or (isinstance(actual, float) and math.isnan(actual)), where
+        elif isinstance(expected, str):
+            assert str(actual).strip() == expected.strip(), where
+        else:
+            assert math.isclose(float(actual), float(expected), rel_tol=1e-6, abs_tol=1e-6), \
+                f"{name} {where}: {actual} != {expected}"
+
+    for attr, cell in TOTALS_CELLS.items():
+        check(getattr(res.totals, attr), cached("C_Emissions&Energy", cell), f"C_Emissions&Energy!{cell}")
+    for attr, cell in ATTRIBUTION_CELLS.items():
+        check(getattr(res.totals, attr), cached("Summary_Processes", cell), f"Summary_Processes!{cell}")
+    for k in range(10):
+        pid = f"P{k + 1}"
+        cells = {f"{c}{base + k}": a for base, cols in PROCESS_CELLS.items() for c, a in cols.items()}
+        cells[f"AG{162 + 36 * k}"] = "default_share"
+        for cell, attr in cells.items():
+            actual = res.processes.loc[pid, attr] if pid in res.processes.index else None
+            check(actual, cached("Summary_Processes", cell), f"Summary_Processes!{cell}")
+    for i in range(len(res.products)):
+        for col, attr in PRODUCT_CELLS.items():
+            check(res.products.loc[i, attr], cached("Summary_Products", f"{col}{10 + i}"),
+                  f"Summary_Products!{col}{10 + i}")

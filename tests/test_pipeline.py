@@ -404,3 +404,23 @@ def test_on_warning_ignore_records_only() -> None:
         warnings.simplefilter("error")
         res = run_installation(dataclasses.replace(inst, purchased_precursors=[pp]), on_warning="ignore")
     assert res.warnings
+
+
+def test_product_default_share_follows_the_templates_lookup() -> None:
+    """Summary_Products!M finds a process first in an earlier process's supply chain and shows FALSE (0)."""
+    inst = _chain()
+    p1, p2 = inst.processes  # P2 ("Roll") consumes P1 and the default precursor
+    # swap the slots: the consumer becomes P1, the supplier P2
+    roll = dataclasses.replace(p2, id="P1")
+    melt = dataclasses.replace(p1, id="P2")
+    pp = dataclasses.replace(inst.purchased_precursors[0], consumed_in={"Melt": Q_(2, "t")})
+    swapped = dataclasses.replace(inst, processes=[roll, melt], purchased_precursors=[pp])
+    with pytest.warns(UserWarning, match=r"the template shows FALSE as share of default values"):
+        res = run_installation(swapped)
+    melt_row = res.products[res.products["process"] == "melt"].iloc[0]
+    assert melt_row["default_share"] == 0.0
+    assert melt_row["default_share_of_process"] == pytest.approx(res.processes.loc["P2", "default_share"])
+    assert melt_row["default_share_of_process"] > 0
+    # the supplier listed after its consumer is not affected
+    original = run(inst).products
+    assert (original["default_share"] == original["default_share_of_process"]).all()
