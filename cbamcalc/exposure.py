@@ -487,7 +487,12 @@ class MonteCarloSpec:
     percentiles : tuple of float
         Percentiles reported. Default (5, 50, 95).
     chunk_elements : int
-        Upper bound on draws x keys x years held at once (memory bound: about 8 bytes x 6 x this).
+        Upper bound on draws x keys x years held at once by the ``direct`` method (memory: about
+        8 bytes x this).
+    method : {"auto", "sorted", "direct"}
+        ``sorted``: exact sums from sorted per-key thresholds (draws x sectors x years x log keys);
+        ``direct``: every key evaluated per draw, in chunks; ``auto``: ``sorted`` unless the
+        intensity applies to actual data only *and* a carbon price is paid at origin.
     """
 
     draws: int = 1000
@@ -498,12 +503,15 @@ class MonteCarloSpec:
     intensity_applies_to: Literal["all", "actual"] = "all"
     percentiles: tuple[float, ...] = (5.0, 50.0, 95.0)
     chunk_elements: int = 1 << 20
+    method: Literal["auto", "sorted", "direct"] = "auto"
 
     def __post_init__(self) -> None:
         if int(self.draws) < 1:
             raise InputError(field="draws", expected="an integer >= 1", found=self.draws)
         if self.intensity_applies_to not in ("all", "actual"):
             raise InputError(field="intensity_applies_to", expected="all | actual", found=self.intensity_applies_to)
+        if self.method not in ("auto", "sorted", "direct"):
+            raise InputError(field="montecarlo method", expected="auto | sorted | direct", found=self.method)
 
 
 @dataclass(frozen=True)
@@ -1068,15 +1076,30 @@ def actual_intensities(
 
 @dataclass
 class _KeyArrays:
-    """Per-key arrays of one model, years x keys (Y, K) C-contiguous, per tonne of functional unit."""
+    """Per-key inputs of one model, per tonne of functional unit.
 
-    see_d: np.ndarray  # (Y, K) default SEE with mark-up [tCO2e/t]
-    bm_d: np.ndarray  # (Y, K) Column B [tCO2e/t]
+    Default values and benchmarks depend only on the (CN code, origin) pair: they are kept per pair,
+    (Y, P), and gathered by ``pair`` for each year (a million keys share a few hundred pairs).
+    """
+
+    see_p: np.ndarray  # (Y, P) default SEE with mark-up per pair [tCO2e/t]
+    bm_p: np.ndarray  # (Y, P) Column B per pair [tCO2e/t]
+    pair: np.ndarray  # (K,) pair of each key
     see_a: np.ndarray | None  # (Y, K) actual SEE (0 where the share is 0), None when no key has actual data
     bm_a: np.ndarray | None  # (Y, K) Column A (0 where the share is 0) [tCO2e/t]
     share: np.ndarray  # (K,) share on actual data
     fu: np.ndarray  # (K,) functional unit per tonne of good [t/t]
     sector_idx: np.ndarray  # (K,) index into the model's sectors
+
+    @property
+    def see_d(self) -> np.ndarray:
+        """(Y, K) default SEE of every key (built on demand)."""
+        return self.see_p[:, self.pair]
+
+    @property
+    def bm_d(self) -> np.ndarray:
+        """(Y, K) Column B of every key (built on demand)."""
+        return self.bm_p[:, self.pair]
 
 
 class ExposureModel:
@@ -1210,7 +1233,7 @@ class ExposureModel:
         self.keys = keys
         share, see_a, bm_a = self._actual(keys, sector_idx, unm_p, route_p)
         fu = np.nan_to_num(fu_p, nan=1.0)[pidx]
-        self._k = _KeyArrays(see_d=np.ascontiguousarray(see_p.T[:, pidx]), bm_d=np.ascontiguousarray(bm_p.T[:, pidx]),
+        self._k = _KeyArrays(see_p=np.ascontiguousarray(see_p.T), bm_p=np.ascontiguousarray(bm_p.T), pair=pidx,
                              see_a=see_a, bm_a=bm_a, share=share, fu=fu, sector_idx=sector_idx)
         self._groups: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
 
@@ -1353,23 +1376,60 @@ class ExposureModel:
 
     # ---- deterministic evaluation
 
-    def _mix(self, intensity: float | np.ndarray = 1.0, share: np.ndarray | None = None,
-             ) -> tuple[np.ndarray, np.ndarray]:
-        """Blended SEE and benchmark per tonne of functional unit, (Y, K)."""
+    def _context(self, paths: ScenarioPaths, intensity: float | np.ndarray = 1.0, volume: float = 1.0,
+                 share: np.ndarray | None = None) -> dict[str, Any]:
+        """Everything one evaluation needs besides the per-year arrays (checked once)."""
+        self._check_years(paths)
         k = self._k
-        mult = np.asarray(intensity, dtype=float)
+        if share is not None:
+            has = np.zeros(len(k.share), dtype=bool) if k.see_a is None else np.any(k.see_a > 0, axis=0)
+            share = np.where(has | (k.share > 0), share, 0.0)
         s = k.share if share is None else np.asarray(share, dtype=float)
-        if k.see_a is None or not np.any(s):
-            see = k.see_d if mult.ndim == 0 and float(mult) == 1.0 else k.see_d * mult
-            return see, k.bm_d
-        assert k.bm_a is not None
-        see = (s * k.see_a + (1.0 - s) * k.see_d) * mult
-        bm = s * k.bm_a + (1.0 - s) * k.bm_d
-        return see, bm
+        assert paths.volume_index is not None
+        p = paths.eu_price
+        cov = _per_sector(paths.covered_share, self.sectors, field="covered_share")
+        po = np.minimum(paths.origin_price_eur(), p)
+        ratio = None
+        if np.any(cov > 0) and np.any(po > 0):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(p > 0, po / np.where(p > 0, p, 1.0), 0.0)
+        mult = np.asarray(intensity, dtype=float)
+        return {"paths": paths, "vol": np.asarray(paths.volume_index, dtype=float) * volume,
+                "m": self.flows.net_mass_t * k.fu, "share": s if (k.see_a is not None and np.any(s)) else None,
+                "mult": None if (mult.ndim == 0 and float(mult) == 1.0) else mult,
+                "cov": cov[k.sector_idx] if ratio is not None else None, "ratio": ratio}
+
+    def _year(self, ctx: Mapping[str, Any], j: int) -> dict[str, Any]:
+        """Quantities of every key in year index ``j``, arrays of shape (K,) (the deduction may be 0)."""
+        from .cost import certificates as _certificates
+        from .free_allocation import sefa_default
+
+        k = self._k
+        paths: ScenarioPaths = ctx["paths"]
+        s = ctx["share"]
+        if s is None:
+            see, bm = k.see_p[j][k.pair], k.bm_p[j][k.pair]
+        else:
+            assert k.see_a is not None and k.bm_a is not None
+            see = s * k.see_a[j] + (1.0 - s) * k.see_p[j][k.pair]
+            bm = s * k.bm_a[j] + (1.0 - s) * k.bm_p[j][k.pair]
+        if ctx["mult"] is not None:
+            see = see * ctx["mult"]
+        fm = ctx["m"] * ctx["vol"][j]
+        e = fm * see  # EE = M x SEE (Annex IV of Reg. 2023/956)
+        fa = fm * sefa_default(bm, paths.cbam_factor[j], paths.cscf[j])  # FAA = M x SEFA (IR 2025/2620)
+        d: Any = e * ctx["cov"] * ctx["ratio"][j] if ctx["ratio"] is not None else 0.0  # Art. 9
+        n = _certificates(e, fa, d)
+        cost = n * paths.eu_price[j]
+        return {"embedded_emissions_t": e, "free_allocation_adjustment_t": fa, "carbon_price_deduction_t": d,
+                "certificates": n, "cost_eur": cost, "cost_thb": cost * paths.eur_thb[j]}
 
     def key_year(self, paths: ScenarioPaths, *, intensity: float | np.ndarray = 1.0,
                  volume: float = 1.0, share: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Every quantity per year and key, arrays of shape (Y, K), for one scenario.
+
+        :meth:`evaluate` does not build these arrays: it sums each year's key vector to the groups
+        at once, so memory stays at a few vectors of K.
 
         Parameters
         ----------
@@ -1386,42 +1446,18 @@ class ExposureModel:
         -------
         dict of str to numpy.ndarray
             ``embedded_emissions_t``, ``free_allocation_adjustment_t``, ``carbon_price_deduction_t``,
-            ``certificates`` [tCO2e], ``cost_eur`` [EUR], ``cost_thb`` [THB], each (Y, K); and the
-            volume per year ``volume`` (Y,), which scales the per-key ``net_mass_t`` [t] and
-            ``value_eur`` [EUR] (K,) (value in THB converted at each year's rate where no EUR value).
+            ``certificates`` [tCO2e], ``cost_eur`` [EUR], ``cost_thb`` [THB], each (Y, K); the
+            volume index per year ``volume`` (Y,), which scales the per-key ``net_mass_t`` [t],
+            ``value_eur`` [EUR] and ``value_thb`` [THB] (K,).
         """
-        self._check_years(paths)
-        k = self._k
-        if share is not None:
-            has = np.zeros(len(k.share), dtype=bool) if k.see_a is None else np.any(k.see_a > 0, axis=0)
-            share = np.where(has | (k.share > 0), share, 0.0)
-        assert paths.volume_index is not None
-        vol = np.asarray(paths.volume_index, dtype=float) * volume
-        m = self.flows.net_mass_t * k.fu  # functional unit [t]
-        see, bm = self._mix(intensity, share)
-        p = paths.eu_price
-        from .cost import certificates as _certificates
-        from .free_allocation import sefa_default
-
-        fu_mass = vol[:, None] * m[None, :]
-        e = fu_mass * see
-        fa = fu_mass * sefa_default(bm, paths.cbam_factor[:, None], paths.cscf[:, None])  # = FAA, IR 2025/2620
-        cov = _per_sector(paths.covered_share, self.sectors, field="covered_share")
-        po = np.minimum(paths.origin_price_eur(), p)
-        if np.any(cov > 0) and np.any(po > 0):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(p > 0, po / np.where(p > 0, p, 1.0), 0.0)
-            d = e * cov[k.sector_idx][None, :] * ratio[:, None]
-        else:
-            d = np.zeros_like(e)
-        n = _certificates(e, fa, d)
-        cost = n * p[:, None]
-        veur = self.flows.value_eur
-        value = {"per_key": veur, "thb_per_key": self.flows.value_thb}
-        return {"embedded_emissions_t": e, "free_allocation_adjustment_t": fa, "carbon_price_deduction_t": d,
-                "certificates": n, "cost_eur": cost, "cost_thb": cost * paths.eur_thb[:, None],
-                "volume": vol, "net_mass_t": self.flows.net_mass_t, "value_eur": value["per_key"],
-                "value_thb": value["thb_per_key"]}
+        ctx = self._context(paths, intensity, volume, share)
+        k_n = len(self._k.share)
+        years = [self._year(ctx, j) for j in range(len(self.years))]
+        out: dict[str, np.ndarray] = {
+            name: np.stack([np.broadcast_to(q[name], (k_n,)) for q in years]) for name in self._SUMMED}
+        out.update({"volume": ctx["vol"], "net_mass_t": self.flows.net_mass_t, "value_eur": self.flows.value_eur,
+                    "value_thb": self.flows.value_thb})
+        return out
 
     def _check_years(self, paths: ScenarioPaths) -> None:
         if len(paths.years) != len(self.years) or np.any(paths.years != self.years):
@@ -1433,12 +1469,28 @@ class ExposureModel:
                "cost_eur", "cost_thb")
 
     def _sums(self, q: Mapping[str, np.ndarray], idx: np.ndarray, g: int) -> dict[str, np.ndarray]:
-        """Per group and year sums (Y, G) of the key quantities; masses and values per group (G,)."""
+        """Per group and year sums (Y, G) of :meth:`key_year` quantities; masses and values per group (G,)."""
         out = {name: np.stack([np.bincount(idx, weights=q[name][j], minlength=g) for j in range(len(self.years))])
                for name in self._SUMMED}
         for name in ("net_mass_t", "value_eur", "value_thb"):
             out[name] = np.bincount(idx, weights=q[name], minlength=g)
         return out
+
+    def _stream(self, ctx: Mapping[str, Any], groups: Sequence[tuple[np.ndarray, int]]) -> list[dict[str, np.ndarray]]:
+        """Group sums like :meth:`_sums`, one year at a time (memory: a few vectors of K)."""
+        y_n = len(self.years)
+        outs = [{name: np.zeros((y_n, g)) for name in self._SUMMED} for _, g in groups]
+        for j in range(y_n):
+            q = self._year(ctx, j)
+            for (idx, g), out in zip(groups, outs, strict=True):
+                for name in self._SUMMED:
+                    v = q[name]
+                    if np.ndim(v):
+                        out[name][j] = np.bincount(idx, weights=v, minlength=g)
+        for (idx, g), out in zip(groups, outs, strict=True):
+            for name in ("net_mass_t", "value_eur", "value_thb"):
+                out[name] = np.bincount(idx, weights=getattr(self.flows, name), minlength=g)
+        return outs
 
     def _frame(self, sums: Mapping[str, np.ndarray], labels: pd.DataFrame, paths: ScenarioPaths,
                vol: np.ndarray) -> pd.DataFrame:
@@ -1480,37 +1532,39 @@ class ExposureModel:
                  **kw: Any) -> dict[str, pd.DataFrame]:
         """Tidy results of one scenario at each level (see :meth:`aggregate`).
 
-        The levels nested in CN8 (cn4, sector, total) are summed from the CN8 sums, not from the keys.
+        One pass over the years; each year's key vector is summed to the groups at once. The levels
+        nested in CN8 (cn4, sector, total) are summed from the CN8 sums, not from the keys.
         """
-        q = self.key_year(paths, **kw)
-        out: dict[str, pd.DataFrame] = {}
+        ctx = self._context(paths, **kw)
         nested = [lvl for lvl in levels if lvl in ("cn8", "cn4", "sector", "total")]
+        direct = [lvl for lvl in levels if lvl not in ("cn8", "cn4", "sector", "total")]
+        groups = ([self.group("cn8")] if nested else []) + [self.group(lvl) for lvl in direct]
+        sums = self._stream(ctx, [(idx, len(lab)) for idx, lab in groups])
+        out: dict[str, pd.DataFrame] = {}
+        for lvl, sm in zip(direct, sums[1:] if nested else sums, strict=True):
+            out[lvl] = self._frame(sm, self.group(lvl)[1], paths, ctx["vol"])
         if nested:
-            idx8, lab8 = self.group("cn8")
-            s8 = self._sums(q, idx8, len(lab8))
+            s8, lab8 = sums[0], groups[0][1]
             for lvl in nested:
                 _, labels = self.group(lvl)
                 if lvl == "cn8":
-                    sums = s8
+                    sm = s8
                 else:
                     cols = LEVELS[lvl]
                     parent = (lab8[cols].merge(labels.reset_index(), on=cols, how="left")["index"].to_numpy()
                               if cols else np.zeros(len(lab8), dtype=np.int64))
-                    sums = {name: (np.stack([np.bincount(parent, weights=v[j], minlength=len(labels))
-                                             for j in range(v.shape[0])]) if v.ndim == 2 else
-                                   np.bincount(parent, weights=v, minlength=len(labels)))
-                            for name, v in s8.items()}
-                out[lvl] = self._frame(sums, labels, paths, q["volume"])
-        for lvl in levels:
-            if lvl not in out:
-                out[lvl] = self.aggregate(q, paths, lvl)
+                    sm = {name: (np.stack([np.bincount(parent, weights=v[j], minlength=len(labels))
+                                           for j in range(v.shape[0])]) if v.ndim == 2 else
+                                 np.bincount(parent, weights=v, minlength=len(labels)))
+                          for name, v in s8.items()}
+                out[lvl] = self._frame(sm, labels, paths, ctx["vol"])
         return {lvl: out[lvl] for lvl in levels}
 
     def total(self, paths: ScenarioPaths, metric: str, year: int, **kw: Any) -> float:
-        """Total of ``metric`` over all flows in ``year`` (used by the tornado)."""
-        q = self.key_year(paths, **kw)
+        """Total of ``metric`` over all flows in ``year`` (computes that year only; used by the tornado)."""
+        ctx = self._context(paths, **kw)
         j = int(np.flatnonzero(self.years == year)[0])
-        return float(q[metric][j].sum())
+        return float(np.sum(self._year(ctx, j)[metric]))
 
     # ---- scenario comparison
 
@@ -1636,13 +1690,16 @@ class ExposureModel:
         -----
         For a certificate price ``p > 0`` the cost of key *k* in year *y* and draw *d* is
         ``M_ky fu_k p_dy max(0, SEE_kyd (1 - c_k r_dy) - SEFA_ky)`` with ``r = min(p_o, p)/p``, the
-        same number as :meth:`key_year` gives; for ``p = 0`` it is 0. Summed over the keys of a
-        sector with one matrix product per chunk. At most ``spec.chunk_elements`` draws x keys x
-        years are held at once; memory is bounded by that and by the per-draw totals
-        (draws x sectors x years). Draws are comonotone across years for each input and
-        independent between inputs and between sectors (intensity). Random numbers come from
-        independent streams (:class:`numpy.random.SeedSequence` spawned per input), so adding an
-        input leaves the others' draws unchanged.
+        same number as :meth:`key_year` gives; for ``p = 0`` it is 0. Within a sector every key shares
+        the draw's multiplier, so the sector's sum is a piecewise-linear function of one number per
+        draw: with ``spec.method = "sorted"`` (the default where it applies) the per-key thresholds
+        are sorted once per sector and year and each draw costs one binary search (exact; draws x
+        sectors x years x log keys). ``"direct"`` evaluates every key per draw with one matrix
+        product per chunk, at most ``spec.chunk_elements`` draws x keys x years at once. Memory is
+        bounded by that and by the per-draw totals (draws x sectors x years). Draws are comonotone
+        across years for each input and independent between inputs and between sectors
+        (intensity). Random numbers come from independent streams (:class:`numpy.random.SeedSequence`
+        spawned per input), so adding an input leaves the others' draws unchanged.
         """
         self._check_years(base)
         d_n = int(spec.draws)
@@ -1676,44 +1733,36 @@ class ExposureModel:
         with_origin = bool(np.any(cov > 0) and np.any(ratio > 0))
         # SEE = A + B x f (f: the sector's multiplier), SEFA per tonne of functional unit; layout (Y, K)
         s = k.share[None, :]
-        see_a = k.see_a if k.see_a is not None else np.zeros_like(k.see_d)
-        bm_a = k.bm_a if k.bm_a is not None else np.zeros_like(k.bm_d)
+        see_d, bm_d = k.see_d, k.bm_d
+        see_a = k.see_a if k.see_a is not None else np.zeros_like(see_d)
+        bm_a = k.bm_a if k.bm_a is not None else np.zeros_like(bm_d)
         if spec.intensity_applies_to == "all":
-            a_t = np.zeros_like(k.see_d)
-            b_t = s * see_a + (1.0 - s) * k.see_d
+            a_t = np.zeros_like(see_d)
+            b_t = s * see_a + (1.0 - s) * see_d
         else:
-            a_t = (1.0 - s) * k.see_d
+            a_t = (1.0 - s) * see_d
             b_t = s * see_a
-        sefa_t = (s * bm_a + (1.0 - s) * k.bm_d) * (base.cbam_factor * base.cscf)[:, None]  # (Y, K)
+        sefa_t = (s * bm_a + (1.0 - s) * bm_d) * (base.cbam_factor * base.cscf)[:, None]  # (Y, K)
         amS_t = a_t - sefa_t  # used without an origin price
-        weights = np.zeros((len(k.sector_idx), s_n))
-        weights[np.arange(len(k.sector_idx)), k.sector_idx] = self.flows.net_mass_t * k.fu  # (K, S)
-        cost = np.empty((d_n, s_n, y_n))
-        k_n = max(len(k.sector_idx), 1)
-        chunk = max(1, int(spec.chunk_elements) // (k_n * y_n))
-        for start in range(0, d_n, chunk):
-            stop = min(d_n, start + chunk)
-            f = mult[start:stop][:, k.sector_idx][:, None, :]  # (d, 1, K)
-            e = b_t[None, :, :] * f  # (d, Y, K)
-            if with_origin:
-                e += a_t[None, :, :]
-                e *= 1.0 - ratio[start:stop][:, :, None] * cov[None, None, :]
-                e -= sefa_t[None, :, :]
-            else:
-                e += amS_t[None, :, :]
-            np.maximum(e, 0.0, out=e)
-            per_t = e @ weights  # (d, Y, S): sum over keys of mass x max(...)
-            cost[start:stop] = np.swapaxes(per_t, 1, 2) * (price[start:stop] * base.volume_index)[:, None, :]
-            if progress is not None:
-                progress(stop, d_n)
+        w = self.flows.net_mass_t * k.fu  # (K,) tonnes of functional unit
+        fast = spec.method == "sorted" or (spec.method == "auto" and (spec.intensity_applies_to == "all"
+                                                                       or not with_origin))
+        if spec.method == "sorted" and not (spec.intensity_applies_to == "all" or not with_origin):
+            raise InputError(field="montecarlo method", expected="'direct' or 'auto' when the intensity applies to "
+                             "actual data only and a price is paid at origin", found="sorted")
+        h = (1.0 - ratio[:, None, :] * _per_sector(base.covered_share, self.sectors, field="covered_share")[
+            None, :, None]) if with_origin else None  # (D, S, Y): share of emissions left after Art. 9
+        if fast:
+            cost = self._mc_sorted(mult, h, a_t, b_t, sefa_t, w, d_n, s_n, y_n, progress)
+        else:
+            cost = self._mc_direct(mult, ratio, cov, a_t, b_t, sefa_t, amS_t, w, with_origin, spec, progress)
+        cost *= (price * base.volume_index)[:, None, :]
+        chunk = self._last_chunk
         total = cost.sum(axis=1, keepdims=True)
         cost_all = np.concatenate([cost, total], axis=1)  # (D, S+1, Y)
         thb_all = cost_all * fx[:, None, :]
-        det = self.key_year(base)
-        det_eur = np.column_stack([np.bincount(k.sector_idx, weights=det["cost_eur"][j], minlength=s_n)
-                                   for j in range(y_n)])
-        det_thb = np.column_stack([np.bincount(k.sector_idx, weights=det["cost_thb"][j], minlength=s_n)
-                                   for j in range(y_n)])
+        det = self._stream(self._context(base), [(k.sector_idx, s_n)])[0]
+        det_eur, det_thb = det["cost_eur"].T, det["cost_thb"].T
         det_eur = np.vstack([det_eur, det_eur.sum(axis=0)])
         det_thb = np.vstack([det_thb, det_thb.sum(axis=0)])
         names = [*map(str, self.sectors), "All sectors"]
@@ -1737,6 +1786,76 @@ class ExposureModel:
             return out, {"cost_eur": cost_all, "cost_thb": thb_all, "sectors": np.asarray(names, dtype=object)}
         return out
 
+
+    def _mc_sorted(self, mult: np.ndarray, h: np.ndarray | None, a_t: np.ndarray, b_t: np.ndarray,
+                   sefa_t: np.ndarray, w: np.ndarray, d_n: int, s_n: int, y_n: int,
+                   progress: Callable[[int, int], None] | None) -> np.ndarray:
+        """Per-tonne sums by sorted thresholds: exact, O(draws x sectors x years x log keys).
+
+        Within a sector every key shares the draw's multiplier *f* (and, with an origin price, the
+        factor *h* = 1 - c r of the remaining emissions), so the sector's sum
+        ``sum_k w_k max(0, A_k h + B_k f h - S_k)`` is, with ``A = 0`` or ``h = 1``, a function of one
+        number *g* (``f h`` or ``f``): ``sum_{t_k < g} w_k (B_k g - C_k)`` with threshold
+        ``t_k = C_k / B_k`` and ``C = S - A``. Sorting the thresholds once per sector and year and
+        taking prefix sums turns each draw into one :func:`numpy.searchsorted`.
+        """
+        self._last_chunk = d_n
+        out = np.zeros((d_n, s_n, y_n))
+        c_t = sefa_t - a_t  # (Y, K); with an origin price a_t is 0 here
+        for si in range(s_n):
+            in_s = np.flatnonzero(self._k.sector_idx == si)
+            if not in_s.size:
+                continue
+            f = mult[:, si]
+            for j in range(y_n):
+                b = b_t[j, in_s]
+                c = c_t[j, in_s]
+                ws = w[in_s]
+                flat = b <= 0  # no scaled part: max(0, -C) whatever the draw
+                const = float(np.sum(ws[flat] * np.maximum(-c[flat], 0.0)))
+                b, c, ws = b[~flat], c[~flat], ws[~flat]
+                t = c / b
+                order = np.argsort(t, kind="stable")
+                t = t[order]
+                cum_b = np.concatenate([[0.0], np.cumsum((ws * b)[order])])
+                cum_c = np.concatenate([[0.0], np.cumsum((ws * c)[order])])
+                g = f if h is None else f * h[:, si, j]
+                n = np.searchsorted(t, g, side="left")  # keys with t < g contribute
+                val = g * cum_b[n] - cum_c[n]
+                out[:, si, j] = np.maximum(val, 0.0) + const
+            if progress is not None:
+                progress(int(round(d_n * (si + 1) / s_n)), d_n)
+        return out
+
+    def _mc_direct(self, mult: np.ndarray, ratio: np.ndarray, cov: np.ndarray, a_t: np.ndarray, b_t: np.ndarray,
+                   sefa_t: np.ndarray, amS_t: np.ndarray, w: np.ndarray, with_origin: bool, spec: MonteCarloSpec,
+                   progress: Callable[[int, int], None] | None) -> np.ndarray:
+        """Per-tonne sums evaluated key by key, in chunks of draws (memory bound ``spec.chunk_elements``)."""
+        k = self._k
+        d_n, s_n, y_n = mult.shape[0], mult.shape[1], len(self.years)
+        weights = np.zeros((len(k.sector_idx), s_n))
+        weights[np.arange(len(k.sector_idx)), k.sector_idx] = w  # (K, S)
+        out = np.empty((d_n, s_n, y_n))
+        k_n = max(len(k.sector_idx), 1)
+        chunk = max(1, int(spec.chunk_elements) // (k_n * y_n))
+        self._last_chunk = chunk
+        buf = np.empty((min(chunk, d_n), y_n, len(k.sector_idx)))
+        for start in range(0, d_n, chunk):
+            stop = min(d_n, start + chunk)
+            e = buf[: stop - start]
+            f = mult[start:stop][:, k.sector_idx][:, None, :]  # (d, 1, K)
+            np.multiply(b_t[None, :, :], f, out=e)  # (d, Y, K)
+            if with_origin:
+                e += a_t[None, :, :]
+                e *= 1.0 - ratio[start:stop][:, :, None] * cov[None, None, :]
+                e -= sefa_t[None, :, :]
+            else:
+                e += amS_t[None, :, :]
+            np.maximum(e, 0.0, out=e)
+            out[start:stop] = np.swapaxes(e @ weights, 1, 2)  # sum over keys of mass x max(...)
+            if progress is not None:
+                progress(stop, d_n)
+        return out
 
 def _at(arr: np.ndarray, paths: ScenarioPaths, year: int) -> float:
     return float(np.asarray(arr)[int(np.flatnonzero(paths.years == year)[0])])

@@ -12,7 +12,7 @@ key; the layout is::
                        cscf, volume_growth, description
     [intensity]        actual_share, actual_relative_to_default, actual_file, clinker_content,
                        variants, hs6_rule
-    [montecarlo]       draws, seed, percentiles, chunk_elements
+    [montecarlo]       draws, seed, percentiles, chunk_elements, method
     [montecarlo.eu_price | .eur_thb | .intensity]  distribution, low, high, sd, sigma (, applies_to,
                        by_sector for the intensity)
     [sensitivity]      year, metric, eu_price, eur_thb, intensity, volume, actual_share,
@@ -68,7 +68,7 @@ _SCENARIO = {"eu_price", "eur_thb", "origin_price", "origin_currency", "origin_c
              "volume_growth", "volume_index", "description"}
 _INTENSITY = {"actual_share", "actual_relative_to_default", "actual_file", "clinker_content", "variants",
               "hs6_rule"}
-_MC = {"draws", "seed", "percentiles", "chunk_elements", "eu_price", "eur_thb", "intensity"}
+_MC = {"draws", "seed", "percentiles", "chunk_elements", "method", "eu_price", "eur_thb", "intensity"}
 _DIST = {"distribution", "low", "high", "sd", "sigma"}
 _DIST_INTENSITY = _DIST | {"applies_to", "by_sector"}
 _SENS = {"year", "metric", "eu_price", "eur_thb", "intensity", "volume", "actual_share", "origin_price", "cscf"}
@@ -588,6 +588,9 @@ def _montecarlo(ctx: _Ctx, t: Mapping[str, Any], base: Mapping[str, Any], years:
     if not (isinstance(pct, list) and pct and all(isinstance(p, (int, float)) and 0 <= p <= 100 for p in pct)):
         raise ctx.error("montecarlo.percentiles", expected="a list of numbers in [0, 100]", found=pct)
     chunk = int(_number(ctx, t.get("chunk_elements", 1 << 20), "montecarlo.chunk_elements", lo=1, hi=1e9))
+    method = t.get("method", "auto")
+    if method not in ("auto", "sorted", "direct"):
+        raise ctx.error("montecarlo.method", expected="\"auto\", \"sorted\" or \"direct\"", found=method)
     if present:
         price = _dist(ctx, _table(ctx, t.get("eu_price", {}), "montecarlo.eu_price"), "montecarlo.eu_price",
                       "eu_price", years)
@@ -615,7 +618,7 @@ def _montecarlo(ctx: _Ctx, t: Mapping[str, Any], base: Mapping[str, Any], years:
         intensity = table
     return MonteCarloSpec(draws=draws, seed=int(seed), eu_price=price, eur_thb=fx, intensity=intensity,
                           intensity_applies_to=applies, percentiles=tuple(float(p) for p in pct),
-                          chunk_elements=chunk)
+                          chunk_elements=chunk, method=method)
 
 
 def _pair(ctx: _Ctx, value: Any, key: str, *, lo: float = 0.0, hi: float = np.inf) -> tuple[float, float]:

@@ -228,8 +228,8 @@ def test_degenerate_distributions_reproduce_deterministic(table, origin):
                                rtol=1e-10)
 
 
-def mc_spec(seed: int | None, chunk: int = 1 << 20, draws: int = 400) -> MonteCarloSpec:
-    return MonteCarloSpec(draws=draws, seed=seed, chunk_elements=chunk,
+def mc_spec(seed: int | None, chunk: int = 1 << 20, draws: int = 400, method: str = "auto") -> MonteCarloSpec:
+    return MonteCarloSpec(draws=draws, seed=seed, chunk_elements=chunk, method=method,
                           eu_price=Distribution("triangular", low=np.full(9, 60.0), high=np.full(9, 150.0)),
                           eur_thb=Distribution("normal", sd=1.5),
                           intensity={"*": Distribution("uniform", low=0.9, high=1.1),
@@ -239,9 +239,10 @@ def mc_spec(seed: int | None, chunk: int = 1 << 20, draws: int = 400) -> MonteCa
 def test_same_seed_same_percentiles_whatever_the_chunk(table):
     m = two_sector_model(table)
     p = paths(90.0)
-    a = m.monte_carlo(p, mc_spec(7))
-    b = m.monte_carlo(p, mc_spec(7, chunk=50))  # several chunks
-    pd.testing.assert_frame_equal(a, b)
+    a = m.monte_carlo(p, mc_spec(7, method="direct"))
+    b = m.monte_carlo(p, mc_spec(7, chunk=50, method="direct"))  # several chunks
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    pd.testing.assert_frame_equal(a, m.monte_carlo(p, mc_spec(7)), check_exact=False, rtol=1e-9)
     c = m.monte_carlo(p, mc_spec(8))
     assert not np.allclose(a["p50"], c["p50"])
     assert (a["p5"] <= a["p50"]).all() and (a["p50"] <= a["p95"]).all()
@@ -250,8 +251,8 @@ def test_same_seed_same_percentiles_whatever_the_chunk(table):
 def test_monte_carlo_progress_and_draws(table):
     m = two_sector_model(table)
     calls = []
-    out, draws = m.monte_carlo(paths(90.0), mc_spec(3, chunk=18 * 10, draws=95), progress=lambda d, t: calls.append(d),
-                               return_draws=True)
+    out, draws = m.monte_carlo(paths(90.0), mc_spec(3, chunk=18 * 10, draws=95, method="direct"),
+                               progress=lambda d, t: calls.append(d), return_draws=True)
     assert calls[-1] == 95 and len(calls) > 1
     assert draws["cost_eur"].shape == (95, 3, 9)  # 2 sectors + all
     np.testing.assert_allclose(draws["cost_eur"][:, -1, :], draws["cost_eur"][:, :-1, :].sum(axis=1))
@@ -401,3 +402,40 @@ def test_years_must_match(table):
     m = ExposureModel(flows_one(), YEARS, intensities=table)
     with pytest.raises(InputError, match="years"):
         m.evaluate(ScenarioPaths.from_law("short", range(2026, 2030), eu_price=80.0, eur_thb=38.0, cscf=1.0))
+
+
+def test_key_year_arrays_agree_with_streaming_evaluate(table):
+    flows = pd.DataFrame({"year": 2024, "cn_code": [SCREWS, PROFILES, SCREWS], "country": "TH",
+                          "destination": ["DE", "DE", "NL"], "net_mass_t": [10.0, 20.0, 5.0]})
+    actual = pd.DataFrame({"cn_code": [PROFILES], "see_actual": [0.9], "benchmark_actual": [0.152],
+                           "actual_share": [0.5]})
+    m = ExposureModel(flows, YEARS, intensities=table, rules=IntensityRules(actual=actual))
+    p = paths(np.linspace(70, 110, 9), origin_price=20.0, covered_share=0.25)
+    q = m.key_year(p, intensity=1.05)
+    assert q["cost_eur"].shape == (9, 3)
+    for level in ("sector", "destination", "cn8"):
+        pd.testing.assert_frame_equal(m.aggregate(q, p, level), m.evaluate(p, (level,), intensity=1.05)[level])
+    assert m.total(p, "cost_eur", 2030, intensity=1.05) == pytest.approx(q["cost_eur"][4].sum())
+
+
+@pytest.mark.parametrize("applies_to, origin", [("all", 0.0), ("all", 12.0), ("actual", 0.0), ("actual", 12.0)])
+def test_sorted_and_direct_monte_carlo_agree(table, applies_to, origin):
+    flows = pd.DataFrame({"year": 2024, "cn_code": [SCREWS, PROFILES, SCREWS, PROFILES], "country": "TH",
+                          "destination": ["DE", "DE", "NL", "NL"], "net_mass_t": [10.0, 20.0, 5.0, 7.0]})
+    actual = pd.DataFrame({"cn_code": [PROFILES, SCREWS], "see_actual": [0.1, 1.0], "benchmark_actual": [0.152, 0.066],
+                           "actual_share": [0.6, 0.3]})
+    m = ExposureModel(flows, YEARS, intensities=table, rules=IntensityRules(actual=actual))
+    p = paths(np.linspace(70, 110, 9), origin_price=origin, covered_share={"aluminium": 0.5, "*": 0.2})
+    base = dict(draws=300, seed=11, intensity_applies_to=applies_to,
+                eu_price=Distribution("uniform", low=np.full(9, 0.0), high=np.full(9, 150.0)),
+                intensity={"*": Distribution("uniform", low=0.0, high=2.0)})
+    direct = m.monte_carlo(p, MonteCarloSpec(method="direct", chunk_elements=500, **base))
+    if applies_to == "actual" and origin > 0:
+        with pytest.raises(InputError, match="montecarlo method"):
+            m.monte_carlo(p, MonteCarloSpec(method="sorted", **base))
+        return
+    fast = m.monte_carlo(p, MonteCarloSpec(method="sorted", **base))
+    auto = m.monte_carlo(p, MonteCarloSpec(**base))
+    for col in ("mean", "p5", "p50", "p95", "deterministic"):
+        np.testing.assert_allclose(fast[col].to_numpy(), direct[col].to_numpy(), rtol=1e-9, atol=1e-6)
+    pd.testing.assert_frame_equal(fast, auto)
