@@ -647,7 +647,7 @@ def _products(installation: Installation, processes: pd.DataFrame, shadowed: Arr
         i, pid = by_name[_key(g.process)]
         row = processes.loc[pid]
         category = str(row["aggregated_goods_category"])
-        share = float(processes.at[pid, "default_share"])
+        share = float(processes["default_share"].to_numpy()[i])
         shown = 0.0 if shadowed[i] else share
         if shadowed[i] and not share == 0.0:
             cell = g.cells.get("process", "").replace("!D", "!M") or "Summary_Products column M"
