@@ -1479,7 +1479,7 @@ class ExposureModel:
     def _stream(self, ctx: Mapping[str, Any], groups: Sequence[tuple[np.ndarray, int]]) -> list[dict[str, np.ndarray]]:
         """Group sums like :meth:`_sums`, one year at a time (memory: a few vectors of K)."""
         y_n = len(self.years)
-        outs = [{name: np.zeros((y_n, g)) for name in self._SUMMED} for _, g in groups]
+        outs: list[dict[str, np.ndarray]] = [{name: np.zeros((y_n, g)) for name in self._SUMMED} for _, g in groups]
         for j in range(y_n):
             q = self._year(ctx, j)
             for (idx, g), out in zip(groups, outs, strict=True):
@@ -1489,7 +1489,7 @@ class ExposureModel:
                         out[name][j] = np.bincount(idx, weights=v, minlength=g)
         for (idx, g), out in zip(groups, outs, strict=True):
             for name in ("net_mass_t", "value_eur", "value_thb"):
-                out[name] = np.bincount(idx, weights=getattr(self.flows, name), minlength=g)
+                out[name] = np.bincount(idx, weights=getattr(self.flows, name), minlength=g).astype(float)
         return outs
 
     def _frame(self, sums: Mapping[str, np.ndarray], labels: pd.DataFrame, paths: ScenarioPaths,
