@@ -44,8 +44,30 @@ __all__ = [
 SOURCE_COLUMNS = ("act", "provision")
 
 
+@cache
 def _root() -> Traversable:
-    return resources.files("cbamcalc.emission_factors")
+    """Folder of the reference tables.
+
+    Installed (wheel or editable), it is the package ``cbamcalc.emission_factors``. When
+    ``cbamcalc`` is imported straight from a source checkout that shadows the installed
+    copy (``python -m pytest`` from the project root puts the checkout first on
+    ``sys.path``), that package does not exist and the checkout's top-level
+    ``emission_factors/`` is used instead.
+    """
+    try:
+        return resources.files("cbamcalc.emission_factors")
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parent.parent / "emission_factors"
+        if (checkout / "MANIFEST.toml").is_file():
+            return _as_traversable(checkout)
+        raise ReferenceDataError(
+            "the reference data package cbamcalc.emission_factors is not installed; reinstall cbamcalc"
+        ) from None
+
+
+def _as_traversable(path: Path) -> Traversable:
+    # pathlib.Path implements the Traversable protocol (joinpath, read_bytes, read_text, is_file, ...)
+    return path  # type: ignore[return-value]
 
 
 @cache
