@@ -24,6 +24,7 @@ from typing import Literal
 import pint
 
 __all__ = [
+    "activity_unit",
     "SourceStreamMethod",
     "PFCMethod",
     "MeasuredGas",
@@ -48,6 +49,19 @@ MeasuredGas = Literal["CO2", "N2O"]
 DataSource = Literal["Measured", "Default", "Unknown"]
 
 Cells = Mapping[str, str]
+
+
+def activity_unit(category: str) -> str:
+    """Unit of the activity level of an aggregated goods category: ``"MWh"`` for electricity, else ``"t"``.
+
+    The template's ``CONST_LIST_GoodsUnit`` (Parameters_Constants!B89:B106).
+
+    Examples
+    --------
+    >>> activity_unit("Electricity (export to EU)"), activity_unit("Cement")
+    ('MWh', 't')
+    """
+    return "MWh" if " ".join(category.split()).casefold() == "electricity (export to eu)" else "t"
 
 
 @dataclass

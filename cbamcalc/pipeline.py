@@ -28,7 +28,7 @@ import pint
 from . import attribution, electricity, embedded, heat, measurement, pfc, source_streams, waste_gases
 from ._version import __version__
 from .errors import InputError, UnitError
-from .model import Installation, ProductionProcess, PurchasedPrecursor
+from .model import Installation, ProductionProcess, PurchasedPrecursor, activity_unit
 from .precursors import input_coefficients, supply_chain
 from .refdata import constant, data_version
 from .result import InstallationResult, InstallationTotals
@@ -38,7 +38,6 @@ __all__ = ["run_installation", "check_installation"]
 
 #: Relative tolerance of the amount balances (production against its uses).
 BALANCE_RTOL = 1e-9
-_ELECTRICITY = "electricity (export to eu)"
 
 Array = np.ndarray
 
@@ -113,11 +112,6 @@ def _key(name: str) -> str:
     return name.strip().casefold()
 
 
-def _unit_of(category: str) -> str:
-    """Unit of the activity level of a goods category (CONST_LIST_GoodsUnit)."""
-    return "MWh" if _key(category) == _ELECTRICITY else "t"
-
-
 class _Processes:
     """Process data as arrays in internal units (one conversion per column)."""
 
@@ -125,7 +119,7 @@ class _Processes:
         self.procs = procs
         self.pps = pps
         self.index = {_key(p.name): i for i, p in enumerate(procs)}
-        self.units = [_unit_of(p.category) for p in procs]
+        self.units = [activity_unit(p.category) for p in procs]
         production, kind = _column(procs, "production", ("t", "MWh"), "total production")
         for i, p in enumerate(procs):
             if kind[i] >= 0 and ("t", "MWh")[kind[i]] != self.units[i]:
@@ -664,7 +658,7 @@ def _products(installation: Installation, processes: pd.DataFrame, shadowed: Arr
             "see_direct": row["see_direct"],
             "see_indirect": row["see_indirect"],
             "see_total": row["see_total"],
-            "unit": "tCO2e/" + _unit_of(category),
+            "unit": "tCO2e/" + activity_unit(category),
             "default_share": shown,
             "default_share_of_process": share,
             "electricity_ef_source": row["electricity_ef_source"],

@@ -51,6 +51,7 @@ from ..model import (
     ProductionProcess,
     PurchasedPrecursor,
     SourceStream,
+    activity_unit,
 )
 from ..units import Q_
 from .xlsx_safety import ExcelError, XlsxReader, column_index, column_letter, split_ref
@@ -371,10 +372,6 @@ def _totals_input(r: _Reader) -> InstallationTotalsInput:
     return InstallationTotalsInput(**kwargs, cells=cells)
 
 
-def _unit(category: str) -> str:
-    return "MWh" if " ".join(category.split()).casefold() == "electricity (export to eu)" else "t"
-
-
 def _processes(r: _Reader) -> list[ProductionProcess]:
     heads = {i: r.instance("process", i) for i in range(r.count("process"))
              if r.key("process", "category", i) is not None}
@@ -390,7 +387,7 @@ def _processes(r: _Reader) -> list[ProductionProcess]:
         v_head, cells_head = heads[i]
         v, cells = r.instance("process_data", i)
         category = v_head["category"]
-        unit = _unit(category)
+        unit = activity_unit(category)
         targets = [m for m in range(_N_PROCESSES) if m != i]
         sent: dict[str, Any] = {}
         for slot, amount in enumerate(v["sent_to_slot"]):
