@@ -1,10 +1,16 @@
-"""``cbamcalc run``: SEE per production process and per good from a filled Communication template.
+"""``cbamcalc run``: SEE per production process and per good, from our workbook or the EU template.
 
-A thin adapter: :func:`cbamcalc.io.communication_template.read_communication_template`, then
-:func:`cbamcalc.pipeline.run_installation`; prints a readable table, or with ``--json``
-one JSON object (:meth:`cbamcalc.result.InstallationResult.to_dict`); ``--out`` writes a
-plain results workbook (whole or nothing: a temporary file in the target folder, then
-``os.replace``; never over the input).
+A thin adapter. The input kind is detected
+(:func:`cbamcalc.io.exporter_workbook.detect_format`): a cbamcalc input workbook
+(:func:`~cbamcalc.io.exporter_workbook.read_input_workbook`, which also gives the tonnes
+exported to the EU per year) or a filled Communication template
+(:func:`~cbamcalc.io.communication_template.read_communication_template`); anything else is a
+clear error. Then :func:`cbamcalc.pipeline.run_installation`; prints a readable table, or with
+``--json`` one JSON object (:meth:`cbamcalc.result.InstallationResult.to_dict`, unchanged
+contract). ``--out`` writes the results workbook
+(:func:`cbamcalc.io.results_workbook.write_results_workbook`: SEE next to the default values,
+cost per year 2026-2034 in EUR and THB when exports are given, charts, metadata), whole or not
+at all and never over the input.
 """
 
 from __future__ import annotations
@@ -13,12 +19,9 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
-
-from ..errors import OutputError
 
 __all__ = ["add_parser", "run", "write_results_workbook"]
 
@@ -27,43 +30,106 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     """Register ``cbamcalc run`` and its flags."""
     p = subparsers.add_parser(
         name, help=helptext, description=helptext,
-        epilog="FILE is a filled EU Communication template for installations (v2.1 or v2.1.1). Only its input "
-               "cells are read; SEE are computed as the template's own formulas define them. Example: "
-               "cbamcalc run EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx --json",
+        epilog="FILE is a cbamcalc input workbook (cbamcalc template new) or a filled EU Communication template "
+               "for installations (v2.1 or v2.1.1); the kind is detected. Only input cells are read; SEE are "
+               "computed as the template's own formulas define them. Examples: cbamcalc run my_plant.xlsx --out "
+               "results.xlsx --lang th; cbamcalc run EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx --json",
     )
-    p.add_argument("file", metavar="FILE", help="filled Communication template (.xlsx)")
+    p.add_argument("file", metavar="FILE", help="cbamcalc input workbook or filled Communication template (.xlsx)")
     p.add_argument("--json", action="store_true", help="print one JSON object (processes, products, totals)")
-    p.add_argument("--out", metavar="RESULTS.xlsx", help="also write the results to a new workbook")
+    p.add_argument("--out", metavar="RESULTS.xlsx", help="also write the results workbook (with charts)")
+    p.add_argument("--lang", choices=["en", "th"], default="en", help="language of the results workbook (default en)")
     p.add_argument("--lenient", action="store_true",
                    help="report CN codes that are not CBAM goods or not of their process's category as "
                         "warnings instead of errors")
     p.add_argument("--allow-other-versions", action="store_true",
                    help="read a template version other than v2.1/v2.1.1 with the v2.1.1 layout")
+    price = p.add_mutually_exclusive_group()
+    price.add_argument("--price", type=float, help="certificate price for every year [EUR/tCO2e] (cost of exports)")
+    price.add_argument("--price-scenario", choices=["low", "central", "high"],
+                       help="shipped price scenario, not law (default central)")
+    p.add_argument("--eur-thb", type=float, help="exchange rate [THB per EUR] (default: scenario central)")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status (errors are raised as CbamError)."""
-    from ..io.communication_template import read_communication_template
+    from ..io.exporter_workbook import detect_format, read_input_workbook
     from ..pipeline import run_installation
 
+    kind = detect_format(args.file)
+    data = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        installation = read_communication_template(args.file, allow_other_versions=args.allow_other_versions)
+        if kind == "cbamcalc":
+            data = read_input_workbook(args.file)
+            installation = data.installation
+        else:
+            from ..io.communication_template import read_communication_template
+
+            installation = read_communication_template(args.file, allow_other_versions=args.allow_other_versions)
         result = run_installation(installation, strict=not args.lenient)
+        cost = _cost(result, data, args)
     for w in caught:
         if not issubclass(w.category, UserWarning) or str(w.message) in result.warnings:
             continue
+        if cost is not None and str(w.message) in (cost.attrs.get("warnings") or []):
+            continue
         result.warnings.append(str(w.message))  # e.g. from a library beneath
     if args.out:
-        write_results_workbook(result, args.out, input_path=args.file)
+        write_results_workbook(result, args.out, input_path=args.file, lang=args.lang, cost=cost,
+                               country=installation.country,
+                               input_format="cbamcalc input workbook" if kind == "cbamcalc" else
+                               "EU Communication template")
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_table(result)
+        if cost is not None:
+            _print_cost(cost)
     for message in result.warnings:
         print(f"cbamcalc run: warning: {message}", file=sys.stderr)
     return 0
+
+
+def _cost(result: Any, data: Any, args: argparse.Namespace) -> Any:
+    """Cost per good and year of the tonnes exported (our workbook only), labelled per good."""
+    if data is None or not len(data.exports):
+        return None
+    from ..cost import cost_from_run
+
+    if args.price is not None:
+        price: Any = args.price
+    else:
+        price = f"scenario:{args.price_scenario or 'central'}"
+    exports = data.exports
+    cost = cost_from_run(result, exports[["process", "cn_code", "year", "quantity"]], installation=data.installation,
+                         price=price, eur_thb=args.eur_thb)
+    labels = {}
+    for label, row in exports.iterrows():
+        cn = str(row["cn_code"])
+        name = str(row["product"] or "").strip() or str(row["process"])
+        labels[label] = f"{cn[:4]} {cn[4:6]} {cn[6:8]} {name}"
+    cost["label"] = [labels[g] for g in cost["good"]]
+    return cost
+
+
+def _print_cost(cost: Any) -> None:
+    by_year = cost.groupby("year")[["certificates", "cost_eur", "cost_thb"]].sum()
+    print("\nCBAM cost of the tonnes exported to the EU (sheet Goods & exports)")
+    for year, r in by_year.iterrows():
+        print(f"  {year}: {r['certificates']:>12,.1f} certificates  EUR {r['cost_eur']:>14,.0f}  "
+              f"THB {r['cost_thb']:>16,.0f}")
+    bases = "; ".join(dict.fromkeys(map(str, cost["price_basis"])))
+    print(f"  price: {bases}; EUR/THB: {cost['eur_thb_source'].iloc[0]} (scenarios, not law)")
+
+
+def write_results_workbook(result: Any, path: str | os.PathLike[str], *,
+                           input_path: str | os.PathLike[str] | None = None, **kwargs: Any) -> Path:
+    """Write the results workbook; see :func:`cbamcalc.io.results_workbook.write_results_workbook`."""
+    from ..io.results_workbook import write_results_workbook as _write
+
+    return _write(result, path, input_path=input_path, **kwargs)
 
 
 def _print_table(result: Any) -> None:
@@ -84,7 +150,9 @@ def _print_table(result: Any) -> None:
         "SEE tot": g["see_total"].map("{:.6f}".format),
         "default share": g["default_share"].map(lambda v: "" if v != v else f"{v:.2%}"),
     })
-    print(f"{result.source_file} (Communication template v{result.template_version}); SEE in tCO2e/t")
+    kind = (f"Communication template v{result.template_version}" if result.template_version
+            else "cbamcalc input workbook")
+    print(f"{result.source_file} ({kind}); SEE in tCO2e/t")
     print("\nProduction processes")
     print(table.to_string() if len(table) else "  (none)")
     print("\nGoods (Summary_Products order)")
@@ -96,75 +164,3 @@ def _print_table(result: Any) -> None:
           f"indirect {t.unattributed_indirect:,.1f} tCO2e")
     print(f"cbamcalc {result.cbamcalc_version}, reference data {result.data_version}")
 
-
-def write_results_workbook(result: Any, path: str | os.PathLike[str], *,
-                           input_path: str | os.PathLike[str] | None = None) -> Path:
-    """Write a plain results workbook: Products, Processes, Purchased precursors, Totals, About.
-
-    Parameters
-    ----------
-    result : InstallationResult
-        What to write.
-    path : str or os.PathLike
-        Target ``.xlsx``; replaced whole or not at all.
-    input_path : str or os.PathLike, optional
-        The input file; writing over it is refused.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Raises
-    ------
-    OutputError
-        When the target is the input file, or cannot be written (nothing partial is left).
-    """
-    from openpyxl import Workbook
-
-    target = Path(path)
-    if input_path is not None and target.exists() and target.resolve() == Path(input_path).resolve():
-        raise OutputError(f"--out {target}: refusing to write over the input file")
-    if target.suffix.lower() != ".xlsx":
-        raise OutputError(f"--out {target}: expected a file name ending in .xlsx")
-    data = result.to_dict()
-    wb = Workbook(write_only=True)
-
-    def sheet(title: str, rows: list[dict[str, Any]]) -> None:
-        ws = wb.create_sheet(title)
-        keys = list(rows[0]) if rows else []
-        ws.append(keys)
-        for row in rows:
-            ws.append([row[k] for k in keys])
-
-    sheet("Products", data["products"])
-    sheet("Processes", data["processes"])
-    pp = result.purchased_precursors.reset_index().to_dict("records")
-    sheet("Purchased precursors", [{k: _cell(v) for k, v in r.items()} for r in pp])
-    sheet("Installation totals", [{"quantity": k, "value": v} for k, v in data["installation_totals"].items()])
-    about = [{"item": k, "value": str(data[k])} for k in ("cbamcalc_version", "data_version", "template_version",
-                                                           "source_file")]
-    about += [{"item": "warning", "value": w} for w in data["warnings"]]
-    about += [{"item": f"constant {k}", "value": str(v)} for k, v in data["constants_used"].items()]
-    sheet("About", about)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".cbamcalc-", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"--out {target}: cannot write in {folder}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"--out {target}: cannot be written: {exc.strerror or exc}") from exc
-    return target
-
-
-def _cell(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
