@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -454,6 +454,8 @@ def run_installation(
     *,
     strict: bool = True,
     on_warning: Literal["warn", "ignore"] = "warn",
+    exports: pd.DataFrame | None = None,
+    cost_options: Mapping[str, Any] | None = None,
 ) -> InstallationResult:
     """Compute SEE per production process and per good, as the Communication template does.
 
@@ -467,6 +469,14 @@ def run_installation(
         (with ``False`` those are warnings).
     on_warning : {"warn", "ignore"}, default "warn"
         Issue the result's warnings with :func:`warnings.warn` too, or only record them.
+    exports : pandas.DataFrame, optional
+        Quantities of goods exported to the EU: ``cn_code``, ``quantity`` [t] and optionally
+        ``year``, ``process``, ``clinker_content``, ``origin_price`` (see
+        :func:`cbamcalc.cost.goods_from_run`). When given, the CBAM obligation and cost per
+        good and year is computed from the actual SEE and attached as ``result.cost``.
+    cost_options : Mapping, optional
+        Keyword arguments passed to :func:`cbamcalc.cost.cbam_cost` (``years``, ``price``,
+        ``eur_thb``, ``cscf``, ...).
 
     Returns
     -------
@@ -498,11 +508,17 @@ def run_installation(
     9.522327
     """
     try:
-        return _run(installation, strict=strict, on_warning=on_warning)
+        result = _run(installation, strict=strict, on_warning=on_warning)
     except InputError as exc:
         if installation.source_file and not exc.file:
             raise exc.located(file=installation.source_file) from exc
         raise
+    if exports is not None:
+        from .cost import cost_from_run  # late import: the cost tables load only when asked for
+
+        result.cost = cost_from_run(result, exports, installation=installation, **dict(cost_options or {}))
+        result.warnings.extend(str(w) for w in result.cost.attrs.get("warnings", []))
+    return result
 
 
 def _run(installation: Installation, *, strict: bool, on_warning: str) -> InstallationResult:

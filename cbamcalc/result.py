@@ -195,6 +195,10 @@ class InstallationResult:
     """Every default value in the inputs: purchased precursor, field, value, unit, source."""
     constants_used: dict[str, float] = field(default_factory=dict)
     """Legal constants of the reference data the calculation used (GWP, 3.664, 56.1, 0.667)."""
+    cost: pd.DataFrame | None = None
+    """CBAM obligation and cost per good exported and year (:func:`cbamcalc.cost.cbam_cost`
+    columns: certificates [tCO2e], cost [EUR, THB], ...), when ``run_installation`` was given
+    the quantities exported; otherwise None."""
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data (the ``cbamcalc run --json`` object).
@@ -226,4 +230,6 @@ class InstallationResult:
             "default_values_used": [{k: _plain(v) for k, v in d.items()} for d in self.default_values_used],
             "constants_used": dict(self.constants_used),
             "source_file": self.source_file,
-        }
+        } | ({} if self.cost is None else {
+            "cost": [{k: _plain(v) for k, v in rec.items()} for rec in self.cost.to_dict("records")]
+        })

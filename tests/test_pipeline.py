@@ -8,6 +8,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pint
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -440,3 +441,27 @@ def test_example3_in_other_units_gives_the_same_see() -> None:
     a = run(inst).processes[SEE_COLUMNS].to_numpy()
     b = run(in_other_units(inst)).processes[SEE_COLUMNS].to_numpy()
     np.testing.assert_allclose(b, a, rtol=1e-12)
+
+
+def test_run_installation_attaches_cost_when_exports_are_given(templates_dir):
+    """Issue 5: the engine's actual SEE feeds the cost (example 4, screws, CN 7318 15 42)."""
+    from cbamcalc.cost import cost_from_run
+    from cbamcalc.io.communication_template import read_communication_template
+    from cbamcalc.pipeline import run_installation
+
+    inst = read_communication_template(templates_dir / "official" / "EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx")
+    exports = pd.DataFrame({"cn_code": ["73181542"], "quantity": [500.0]})
+    opts = {"years": [2026, 2030, 2034], "price": 80.0, "eur_thb": 38.5}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_installation(inst, exports=exports, cost_options=opts)
+        plain = run_installation(inst)
+        expected = cost_from_run(plain, exports, installation=inst, **opts)
+    assert plain.cost is None
+    assert list(res.cost["year"]) == [2026, 2030, 2034]
+    pd.testing.assert_series_equal(res.cost["cost_eur"], expected["cost_eur"])
+    # actual SEE of the run is what the obligation uses (direct only: iron and steel is an Annex II good)
+    see = float(plain.products.loc[plain.products["cn_code"] == "73181542", "see_direct"].iloc[0])
+    assert res.cost["see_used"].iloc[0] == pytest.approx(see, rel=1e-12)
+    assert res.cost["cost_eur"].iloc[-1] == pytest.approx(500.0 * see * 80.0, rel=1e-9)  # CBAM factor 0 in 2034
+    assert len(res.to_dict()["cost"]) == 3 and "cost" not in plain.to_dict()
