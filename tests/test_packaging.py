@@ -24,6 +24,9 @@ def test_wheel_contains_every_manifest_file(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     manifest = tomllib.loads((ROOT / "emission_factors" / "MANIFEST.toml").read_text(encoding="utf-8"))
     expected = {"cbamcalc/emission_factors/MANIFEST.toml", "cbamcalc/py.typed", "cbamcalc/units.txt"}
+    # the Commission's blank template (export-communication) and the cell maps ship too
+    expected |= {f"cbamcalc/io/{p.relative_to(ROOT / 'cbamcalc' / 'io').as_posix()}"
+                 for p in (ROOT / "cbamcalc" / "io").rglob("*") if p.suffix in {".csv", ".xlsx"}}
     expected |= {f"cbamcalc/emission_factors/{e['path']}" for e in manifest["files"].values()}
     assert expected <= names, sorted(expected - names)
 
