@@ -178,7 +178,7 @@ def _constants() -> dict[str, dict[str, Any]]:
     df = _load("constants")
     out: dict[str, dict[str, Any]] = {}
     for rec in df.to_dict("records"):
-        out[str(rec["key"])] = rec
+        out[str(rec["key"])] = {str(k): v for k, v in rec.items()}
     return out
 
 
@@ -227,7 +227,7 @@ def refresh_manifest_hashes(folder: Path | None = None) -> None:
         pattern = re.compile(
             r"(\[files\." + re.escape(name) + r"\][^\[]*?\nsha256 = \")[0-9a-f]*(\")", re.DOTALL
         )
-        text, n = pattern.subn(lambda m, d=digest: m.group(1) + d + m.group(2), text)
+        text, n = pattern.subn(rf"\g<1>{digest}\g<2>", text)
         if n != 1:
             raise ReferenceDataError(f"MANIFEST.toml: [files.{name}] has no single 'sha256 = \"...\"' line")
     mpath.write_text(text, encoding="utf-8")

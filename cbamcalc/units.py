@@ -47,6 +47,7 @@ def _registry() -> pint.UnitRegistry:
     # on_redefinition="ignore": units.txt takes the symbol "kt" from the knot for the kilotonne
     # cache_folder=":auto:" keeps pint's parsed default definitions in the user's cache folder
     # (0.3 s -> 0.03 s per start); a read-only home falls back to parsing them every time.
+    reg: pint.UnitRegistry
     try:
         reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=":auto:", on_redefinition="ignore")
     except OSError:
