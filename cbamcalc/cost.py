@@ -903,10 +903,10 @@ def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = No
     -----
     The engine's SEE is per tonne of good (Communication template). For cement the definitive
     functional unit is the clinker contained (IR (EU) 2025/2547 Art. 4(5)):
-    ``SEE_fu = SEE_cement / clinker content``. Precursors' embedded free allocation (complex goods)
-    needs each precursor's CN code and route, which the engine's result does not carry: give them as
-    ``precursors=`` to :func:`cbam_cost`; without them the adjustment counts the good's own process
-    only (fewer certificates deducted: a conservative figure).
+    ``SEE_fu = SEE_cement / clinker content``. The goods table carries SEE only: the embedded free
+    allocation of the relevant precursors (complex goods) comes from
+    :func:`cbamcalc.precursor_allocation.precursors_from_run`, which :func:`cost_from_run` passes to
+    :func:`cbam_cost` as ``precursors=``.
     """
     from .cn_codes import normalise_cn
 
@@ -985,21 +985,91 @@ def see_from_run(result: Any, cn: str, *, installation: Any = None, clinker_cont
 
 
 def cost_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = None, country: str | None = None,
-                  **kwargs: Any) -> pd.DataFrame:
-    """CBAM cost of the goods an installation exports, from the SEE engine's result.
+                  precursor_cn: Any = None, precursor_route: Any = None, **kwargs: Any) -> pd.DataFrame:
+    """CBAM cost of the goods an installation exports, from the SEE engine's result and precursor data.
 
-    ``cbam_cost(goods_from_run(result, exports, ...), **kwargs)``; the result's ``attrs`` also record
-    the engine's data version and warnings (``run_data_version``, ``run_warnings``).
+    Parameters
+    ----------
+    result : cbamcalc.result.InstallationResult
+        Output of :func:`cbamcalc.pipeline.run_installation`.
+    exports : pandas.DataFrame
+        Goods exported (see :func:`goods_from_run`): ``cn_code``, ``quantity`` [t], ...
+    installation : cbamcalc.model.Installation, optional
+        The engine's input. Needed for the precursors (flows, categories, routes) and for the
+        clinker content of cement; without it the adjustment counts each good's own process only,
+        with a warning.
+    country : str, optional
+        Country of origin (default: the installation's).
+    precursor_cn, precursor_route : mapping of str to str, optional
+        CN code and production route of precursors, by name or id, where their benchmark depends
+        on them (see :func:`cbamcalc.precursor_allocation.precursors_from_run`).
+    **kwargs
+        Passed to :func:`cbam_cost` (``years``, ``price``, ``eur_thb``, ``cscf``, ...). A
+        ``precursors`` frame given here is kept, and replaces the run's precursors of the goods
+        it names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`cbam_cost`'s frame plus ``precursors_counted`` (per good: the relevant precursors
+        counted, tonnes per tonne of good [t/t] x benchmark [tCO2e/t], column, CN code, route).
+        ``attrs``: ``precursors`` (one record per precursor and path, see
+        :data:`cbamcalc.precursor_allocation.PRECURSOR_COLUMNS`), ``precursors_skipped``
+        (consumed but not counted, with the reason), ``run_data_version``, ``run_warnings``;
+        the precursor warnings are added to ``warnings``.
+
+    Raises
+    ------
+    InputError
+        As :func:`goods_from_run`, :func:`cbam_cost` and
+        :func:`~cbamcalc.precursor_allocation.precursors_from_run` (a precursor whose CN code or
+        route decides its benchmark and is not stated).
+
+    Notes
+    -----
+    ``SEFA_g = CBAM_y x CSCF_y x (BM_A,g + sum_i m_i BM_i + ...)`` with ``m_i`` the direct input
+    coefficients of the run, recursively over relevant precursors (IR (EU) 2025/2620; see
+    :mod:`cbamcalc.precursor_allocation`).
 
     Examples
     --------
-    >>> inst = read_communication_template("EC_v2.1_example4_steel3_screws_nuts_FILLED.xlsx")  # doctest: +SKIP
+    >>> inst = read_communication_template("EC_v2.1_example6_aluminium_FILLED.xlsx")  # doctest: +SKIP
     >>> run = run_installation(inst)  # doctest: +SKIP
-    >>> cost_from_run(run, pd.DataFrame({"cn_code": ["73181542"], "quantity": [500.0]}),
-    ...               installation=inst, years=[2026], price=80.0)  # doctest: +SKIP
+    >>> cost_from_run(run, pd.DataFrame({"cn_code": ["76051900"], "quantity": [500.0]}), installation=inst,
+    ...               precursor_route={"Primary smelting": "K"}, years=[2026], price=80.0)  # doctest: +SKIP
     """
+    from .precursor_allocation import describe, precursors_from_run
+
     goods = goods_from_run(result, exports, installation=installation, country=country)
-    out = cbam_cost(goods, **kwargs)
+    user = kwargs.pop("precursors", None)
+    notes: list[str] = []
+    if installation is None:
+        derived = None
+        notes.append("precursors not counted in the free-allocation adjustment: give installation=... (the run's "
+                     "precursor flows); each good's own process only")
+        warnings.warn(notes[-1], UserWarning, stacklevel=2)
+    else:
+        derived = precursors_from_run(result, goods, installation=installation, precursor_cn=precursor_cn,
+                                      precursor_route=precursor_route)
+        notes.extend(derived.attrs.get("warnings", []))
+    frames = []
+    if user is not None and len(user):
+        frames.append(user)
+    if derived is not None and len(derived):
+        if user is not None and "parent" in user.columns:
+            derived = derived[~derived["good"].astype(str).isin(set(user["parent"].astype(str)))]
+        frames.append(derived[["parent", "mass_per_t", "benchmark_a"]])
+    precursors = pd.concat(frames) if len(frames) > 1 else (frames[0] if frames else None)
+    out = cbam_cost(goods, precursors=precursors, **kwargs)
+    if derived is not None:
+        text = dict(zip(goods.index.astype(str), describe(derived, list(goods.index)), strict=True))
+        out["precursors_counted"] = pd.Categorical(out["good"].astype(str).map(text))
+        out.attrs["precursors"] = derived.reset_index(names="id").to_dict("records")
+        out.attrs["precursors_skipped"] = list(derived.attrs.get("skipped", []))
+    else:
+        out.attrs["precursors"] = []
+        out.attrs["precursors_skipped"] = []
+    out.attrs["warnings"] = list(dict.fromkeys([*out.attrs.get("warnings", []), *notes]))
     out.attrs["run_data_version"] = getattr(result, "data_version", None)
     out.attrs["run_warnings"] = list(getattr(result, "warnings", []))
     return out
