@@ -22,7 +22,7 @@ JSON_KEYS = [
     "embedded_emissions_t", "indirect_counted", "clinker_content", "functional_unit_t", "actual_share",
     "see_actual", "see_default", "markup_rate", "default_route", "route", "benchmark_column", "benchmark_reason",
     "cscf", "sefa", "origin_price_eur", "price_basis", "eur_thb", "eur_thb_source", "de_minimis_exempt",
-    "art9_note", "default_version", "data_version",
+    "art9_note", "default_version", "data_version", "precursors_counted",
 ]
 
 
@@ -47,7 +47,14 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     p.add_argument("--actual-share", type=float, help="share of the quantity with actual SEE, 0-1 (rest: defaults)")
     p.add_argument("--clinker-content", type=float,
                    help="cement: t clinker per t cement (the functional unit, IR 2025/2547 Art. 4(5))")
-    p.add_argument("--from-run", metavar="FILE", help="take actual SEE from an installation workbook (SEE engine)")
+    p.add_argument("--from-run", metavar="FILE", help="take actual SEE from an installation workbook (SEE engine); "
+                                                       "the free-allocation adjustment adds its relevant precursors")
+    p.add_argument("--precursor-cn", action="append", metavar="NAME=CN", default=[],
+                   help="with --from-run: CN code of a precursor (name or id, e.g. 'PP2=7202 60 00') where its "
+                        "benchmark depends on it (repeatable)")
+    p.add_argument("--precursor-route", action="append", metavar="NAME=ROUTE", default=[],
+                   help="with --from-run: production route of a precursor (e.g. 'Primary smelting=K') where its "
+                        "benchmark depends on it (repeatable)")
     p.add_argument("--years", default="2026-2034", help="years of import: 2026-2034, 2027 or 2026,2030 (default)")
     p.add_argument("--quarter", type=int, help="2026 only: calendar quarter of import (published quarterly price)")
     grp = p.add_mutually_exclusive_group()
@@ -81,7 +88,19 @@ def _years(text: str) -> list[int]:
         raise InputError(field="--years", expected="years such as 2026-2034, 2027 or 2026,2030", found=t) from exc
 
 
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    """``NAME=VALUE`` flags as a mapping (the last ``=`` splits, so names may hold one)."""
+    out: dict[str, str] = {}
+    for text in values or []:
+        name, sep, value = str(text).rpartition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(field=flag, expected="NAME=VALUE, e.g. 'PP2=7202 60 00'", found=text)
+        out[name.strip()] = value.strip()
+    return out
+
+
 def _goods(args: argparse.Namespace) -> Any:
+    """The one-row goods table, and with ``--from-run`` the run's precursors and their notes."""
     import pandas as pd
 
     if args.cn is None:
@@ -93,11 +112,17 @@ def _goods(args: argparse.Namespace) -> Any:
     row: dict[str, Any] = {"cn_code": args.cn, "quantity": args.tonnes}
     if args.country:
         row["country"] = args.country
+    precursors = None
     if args.from_run:
-        see = _see_from_run(args.from_run, args.cn, args.clinker_content)
+        see, precursors = _see_from_run(args.from_run, args.cn, args.clinker_content,
+                                        _pairs(args.precursor_cn, "--precursor-cn"),
+                                        _pairs(args.precursor_route, "--precursor-route"))
         if args.country:
             see.pop("country", None)
         row.update(see)
+    elif args.precursor_cn or args.precursor_route:
+        raise InputError(field="--precursor-cn/--precursor-route", expected="--from-run (precursors of a run)",
+                         found=None)
     if args.see_direct is not None:
         row["see_direct"] = args.see_direct
     if args.see_indirect is not None:
@@ -118,22 +143,47 @@ def _goods(args: argparse.Namespace) -> Any:
         row["origin_currency"] = currency
         if thai:
             row["origin_scheme"] = "thai-excise"
-    return pd.DataFrame([row])
+    return pd.DataFrame([row]), precursors
 
 
-def _see_from_run(path: str, cn: str, clinker_content: float | None) -> dict[str, Any]:
-    """Actual SEE of ``cn`` from a filled Communication template, through the SEE engine."""
+def _see_from_run(path: str, cn: str, clinker_content: float | None, precursor_cn: dict[str, str] | None = None,
+                  precursor_route: dict[str, str] | None = None) -> tuple[dict[str, Any], Any]:
+    """Actual SEE of ``cn`` from a filled Communication template, through the SEE engine, and its precursors.
+
+    Returns the ``cbam_cost`` goods columns (see :func:`cbamcalc.cost.see_from_run`) and the
+    run's relevant precursors of the good (:func:`cbamcalc.precursor_allocation.precursors_from_run`,
+    parent ``0``, the goods row); ``InputError`` names the file.
+    """
     try:
         from ..io.communication_template import read_communication_template
         from ..pipeline import run_installation
     except ImportError as exc:  # pragma: no cover - the engine ships with cbamcalc
         raise InputError("--from-run needs the SEE engine (cbamcalc.pipeline), which is not installed",
                          file=path, field="--from-run") from exc
-    from ..cost import see_from_run
+    import pandas as pd
+
+    from ..cost import goods_from_run, see_from_run
+    from ..precursor_allocation import precursors_from_run
 
     installation = read_communication_template(path)
     result = run_installation(installation, on_warning="ignore")
-    return see_from_run(result, cn, installation=installation, clinker_content=clinker_content, file=path)
+    see = see_from_run(result, cn, installation=installation, clinker_content=clinker_content, file=path)
+    exports = pd.DataFrame({"cn_code": [cn], "quantity": [0.0]})
+    if "clinker_content" in see:
+        exports["clinker_content"] = [see["clinker_content"]]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            goods = goods_from_run(result, exports, installation=installation)
+            precursors = precursors_from_run(result, goods, installation=installation, precursor_cn=precursor_cn,
+                                             precursor_route=precursor_route)
+    except InputError as exc:
+        if exc.field in ("precursor_cn", "precursor_route"):
+            flag = "--" + exc.field.replace("_", "-")
+            raise InputError(f"{exc._free_text} (on the command line: {flag} 'NAME=VALUE')", file=path, field=flag,
+                             expected=exc.expected, found=exc.found) from exc
+        raise exc.located(file=path) from exc
+    return see, precursors
 
 
 def _fmt(v: Any, nd: int = 2) -> str:
@@ -173,6 +223,8 @@ def _table(res: Any) -> str:
         foot.append(f"Art. 9: {first['art9_note']}")
     if bool(res["de_minimis_exempt"].any()):
         foot.append("de minimis: at or below 50 t a year (electricity, hydrogen excluded) the importer is exempt")
+    if "precursors_counted" in res.columns:
+        foot.append(f"precursors counted: {first['precursors_counted'] or 'none'}")
     for w in res.attrs.get("warnings", []):
         foot.append(f"note: {w}")
     return "\n".join([head, "", *lines, "", *foot])
@@ -192,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
     """Compute and print; errors are :class:`~cbamcalc.errors.CbamError` (exit 2 in the CLI)."""
     from ..cost import cbam_cost
 
-    goods = _goods(args)
+    goods, precursors = _goods(args)
     years = _years(args.years)
     if args.price is not None:
         price: Any = args.price
@@ -207,7 +259,14 @@ def run(args: argparse.Namespace) -> int:
     eur_thb: Any = args.eur_thb if args.eur_thb is not None else args.eur_thb_path
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version)
+        res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version,
+                        precursors=None if precursors is None or not len(precursors) else
+                        precursors[["parent", "mass_per_t", "benchmark_a"]])
+    if precursors is not None:
+        from ..precursor_allocation import describe
+
+        res["precursors_counted"] = describe(precursors, list(goods.index))[0]
+        res.attrs["warnings"] = [*res.attrs.get("warnings", []), *precursors.attrs.get("warnings", [])]
     if args.json:
         out = [{k: _json_value(rec.get(k)) for k in JSON_KEYS} for rec in res.to_dict("records")]
         for o in out:
