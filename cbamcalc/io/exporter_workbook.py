@@ -820,10 +820,10 @@ def write_input_workbook(
     rows = _rows_of(content) if content is not None else {s.id: [] for s in SHEETS}
     if content is None:
         rows["installation"] = [{}]
-    for sheet in SHEETS[1:]:
+    for sheet in sorted(SHEETS[1:], key=lambda s: s is not PROCESSES):  # the cause first
         if len(rows.get(sheet.id, [])) > sheet.max_rows:
-            raise InputError(f"too many rows for the sheet '{sheet.name}'", field=sheet.id,
-                             expected=f"at most {sheet.max_rows}", found=len(rows[sheet.id]))
+            raise InputError(f"too many rows for the sheet '{sheet.name}'", expected=f"at most {sheet.max_rows}",
+                             found=len(rows[sheet.id]))
     illustrative = content is sample
     w = _Writer(lang)
     w.instructions(illustrative)
@@ -1098,6 +1098,26 @@ def _split_list(text: str | None) -> tuple[str, ...]:
     return tuple(x.strip() for x in re.split(r"[;\n]", text) if x.strip())
 
 
+ONLY_DIRECT = "Only direct production"
+
+
+def _included_goods(r: _SheetReader, text: str | None, ref: str) -> tuple[str, ...]:
+    """Included goods categories as the template spells them (Thai or English accepted)."""
+    look = {**CHOICES["category"].lookup(), _norm(ONLY_DIRECT): ONLY_DIRECT, _norm("ผลิตโดยตรงเท่านั้น"): ONLY_DIRECT}
+    out = []
+    for item in _split_list(text):
+        if _norm(item) not in look:
+            raise InputError(expected=f"goods categories separated by ';' ('{ONLY_DIRECT}', 'Crude steel', ...)",
+                             found=item, **r.where(ref, "included_goods"))
+        out.append(look[_norm(item)])
+    return tuple(out)
+
+
+def _routes(text: str | None) -> tuple[str, ...]:
+    look = CHOICES["route"].lookup()
+    return tuple(look.get(_norm(x), x) for x in _split_list(text))
+
+
 def detect_format(path: str | os.PathLike[str]) -> Literal["cbamcalc", "communication"]:
     """Which input workbook a file is: ours (``"cbamcalc"``) or the EU template (``"communication"``).
 
@@ -1176,6 +1196,11 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
     _names_unique(pp_rows, readers["purchased"])
     proc_names = {_norm(v["name"]): v["name"] for _, v, _ in proc_rows}
     pp_names = {_norm(v["name"]): v["name"] for _, v, _ in pp_rows}
+    for _, v, refs in pp_rows:
+        if _norm(v["name"]) in proc_names:
+            raise InputError("a purchased precursor cannot have the name of a production process",
+                             expected="a name not used on the sheet 'Processes'", found=v["name"],
+                             **readers["purchased"].where(refs["name"], "name"))
 
     def process_name(r: _SheetReader, value: str, ref: str, key: str) -> str:
         k = _norm(value)
@@ -1234,7 +1259,7 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
             consumed_non_cbam=v["consumed_non_cbam"], heat_relevant=v["heat_relevant"],
             waste_gases_relevant=v["waste_gases_relevant"],
             directly_attributable_emissions=v["directly_attributable_emissions"],
-            included_goods=_split_list(v["included_goods"]),
+            included_goods=_included_goods(readers["processes"], v["included_goods"], refs["included_goods"]),
             **{f.key: ev.get(f.key) for f in ENERGY.fields if f.key != "process"},
             cells=cells,
         ))
@@ -1245,7 +1270,7 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
             cells["consumed_in"] = flow_cells[v["name"]]
         purchased.append(PurchasedPrecursor(
             id=f"PP{i + 1}", category=v["category"], name=v["name"], country=v["country"],
-            routes=_split_list(v["routes"]), purchased=v["purchased"], consumed_in=consumed[v["name"]],
+            routes=_routes(v["routes"]), purchased=v["purchased"], consumed_in=consumed[v["name"]],
             consumed_other=v["consumed_other"], see_direct=v["see_direct"],
             see_direct_source=v["see_direct_source"], specific_electricity=v["specific_electricity"],
             specific_electricity_source=v["specific_electricity_source"], electricity_ef=v["electricity_ef"],
