@@ -44,6 +44,13 @@ What the act says, and how sure this is
   Summary_Products; a purchased precursor those of its category. When the benchmarks of those
   codes (on the route) differ, the user states the precursor's CN code (``precursor_cn``);
   cbamcalc never picks one.
+* Purchased precursors (cbamcalc's reading, a documented decision): on actual SEE, the Column A
+  benchmark of their own production step only, since the buyer's data hold nothing of their own
+  precursors (the producer's verified SEFA can be given by hand: ``cbam_cost(precursors=...)``
+  with ``sefa``); on default values (E_PurchPrec column M "Default"), Column B, which covers the
+  whole chain as default values do.
+* Bubble processes (precursors produced inside one process): their masses are not in the data, so
+  their free allocation is not counted, with a warning.
 
 Units: masses per tonne [t/t], benchmarks [tCO2e/t]. Electricity is never a precursor here.
 """
@@ -68,6 +75,7 @@ __all__ = [
     "is_relevant_precursor",
     "precursor_inputs",
     "precursors_from_run",
+    "describe",
 ]
 
 #: Relevant precursors of each aggregated goods category, as the Communication template lists
@@ -276,9 +284,8 @@ class _Resolver:
         cat = _key(row["category"])
         stated_cn = self.statement(self.precursor_cn, node)
         stated_route = self.statement(self.precursor_route, node)
-        where = {"field": "precursor_cn"}
         if stated_cn is not None:
-            cn = normalise_cn(stated_cn, **where)
+            cn = normalise_cn(stated_cn, field="precursor_cn")
             if cn not in _category_cns().get(cat, ()):
                 raise InputError(f"{self.label(node)}: the CN code stated is not a good of its category",
                                  field="precursor_cn", expected=f"a CN code of {row['category']}",
@@ -286,7 +293,7 @@ class _Resolver:
             candidates: tuple[str, ...] = (cn,)
             origin = "stated"
         else:
-            own = ()
+            own: tuple[str, ...] = ()
             if row["kind"] == "process" and len(self.products):
                 sel = self.products[self.products["process_id"].astype(str) == str(node)]
                 own = tuple(dict.fromkeys(sel["cn_code"].astype(str)))
@@ -372,12 +379,6 @@ def _choices(options: dict[str, dict[str, float]]) -> str:
 # --------------------------------------------------------------------------- the tree per good
 
 
-#: Below this cumulative mass per tonne of good a loop of precursors is not expanded further. [t/t]
-LOOP_CUTOFF = 1e-9
-#: Most tree rows per good (a guard against pathological loops).
-MAX_ROWS = 10_000
-
-
 def _mapping(values: Mapping[str, Any] | None, nodes: pd.DataFrame, field_name: str) -> dict[str, str]:
     if not values:
         return {}
@@ -438,7 +439,7 @@ def precursors_from_run(
         A precursor whose benchmark depends on a CN code or route the data do not state (the
         message names it and lists the choices), a stated CN code of another category, a route
         without a benchmark row, a name in ``precursor_cn`` / ``precursor_route`` that is no
-        precursor of the installation, or a loop of precursors too large to expand.
+        precursor of the installation.
 
     Notes
     -----
@@ -468,8 +469,8 @@ def precursors_from_run(
     n_proc = int((nodes["kind"] == "process").sum())
     rel = np.zeros_like(a, dtype=bool)
     for i in range(n_proc):
-        for j in np.flatnonzero(a[i] > 0):
-            rel[i, j] = is_relevant_precursor(cats[i], cats[j])
+        for jj in np.flatnonzero(a[i] > 0):
+            rel[i, jj] = is_relevant_precursor(cats[i], cats[jj])
     rows: list[dict[str, Any]] = []
     implicit: list[dict[str, Any]] = []
     not_relevant: dict[tuple[str, str], None] = {}
@@ -494,15 +495,15 @@ def precursors_from_run(
         stack: list[tuple[int, str, float, float, tuple[int, ...]]] = []
         good_rows: list[dict[str, Any]] = []
         explicit_clinker = False
-        for j in np.flatnonzero(a[root] > 0)[::-1]:
-            if not rel[root, j]:
-                not_relevant.setdefault((ids[j], nodes["category"].iloc[root]), None)
+        for first in map(int, np.flatnonzero(a[root] > 0)[::-1]):
+            if not rel[root, first]:
+                not_relevant.setdefault((ids[first], nodes["category"].iloc[root]), None)
                 continue
-            m = a[root, j] * scale
-            if fu and cats[j] == "cement clinker":
+            m = float(a[root, first]) * scale
+            if fu and cats[first] == "cement clinker":
                 continue  # the clinker contained: cbam_cost counts it (1 t per t clinker contained)
             explicit_clinker = explicit_clinker or fu
-            stack.append((int(j), g, m, m, (root,)))
+            stack.append((first, g, m, m, (root,)))
         while stack:
             j, parent, cum, m, path = stack.pop()
             r = res.resolve(ids[j])
@@ -516,20 +517,16 @@ def precursors_from_run(
                 "precursor_route": r.route, "benchmark_column": r.column, "contribution": cum * r.value,
                 "source": r.source,
             })
-            if len(good_rows) > MAX_ROWS:
-                raise InputError("a loop of precursors too large to expand", field="precursors",
-                                 expected="processes that send only a small part of their production back",
-                                 found=" > ".join(str(nodes["name"].iloc[k]) for k in path))
             if j >= n_proc:
                 continue
-            for k in np.flatnonzero(a[j] > 0)[::-1]:
+            for k in map(int, np.flatnonzero(a[j] > 0)[::-1]):
                 if not rel[j, k]:
                     not_relevant.setdefault((ids[k], nodes["category"].iloc[j]), None)
                     continue
                 mk = float(a[j, k])
-                if k in path and cum * mk < LOOP_CUTOFF:
+                if k in path or k == j:  # never with the template list (no category is its own precursor)
                     continue
-                stack.append((int(k), rid, cum * mk, mk, (*path, j)))
+                stack.append((k, rid, cum * mk, mk, (*path, j)))
         route = good.get("route") if "route" in goods else None
         route = route if isinstance(route, str) and route.strip() else CEMENT_FUNCTIONAL_UNIT_CN.get(cn)
         clinker_bm = benchmark(_CEMENT_CLINKER, route=route, column="A") if fu and route else None
