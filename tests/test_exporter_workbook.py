@@ -493,3 +493,15 @@ def test_hypothesis_write_then_read_returns_the_same_model(tmp_path, data, lang)
         warnings.simplefilter("error")  # the reader finds nothing to warn about in its own output
         back = read_input_workbook(path)
     assert_same_input(data, back)
+
+
+def test_committed_example_and_expected_results_are_current():
+    """examples/thai_fastener_plant.xlsx reads back as example_input() and gives the committed results."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_examples", root / "examples" / "make_examples.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--check"]) == 0
+    assert_same_input(example_input(), read_input_workbook(root / "examples" / "thai_fastener_plant.xlsx"))
