@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import math
 import os
 import re
 import tempfile
@@ -431,6 +432,25 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
     return cell
 
 
+def _height(texts: Iterable[tuple[str, float]], minimum: float = 15.0) -> float:
+    """Row height [pt] that shows wrapped texts whole: (text, column width in characters) pairs."""
+    lines = 1
+    for text, width in texts:
+        per_line = max(1.0, width * 1.05)
+        n = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        lines = max(lines, n)
+    return max(minimum, 15.0 * lines + 3)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _atomic_save(wb: Any, target: Path) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -577,7 +597,7 @@ class _Writer:
         thin = Side(style="thin", color="FF999999")
         for j, (text, width, mand) in enumerate(zip(heads, widths, mandatory, strict=True)):
             c = _put(ws, row, 1 + j, text)
-            c.font = Font(bold=True)
+            c.font = Font(name="Calibri", bold=True)
             c.alignment = Alignment(wrap_text=True, vertical="top")
             c.fill = PatternFill("solid", fgColor=_MANDATORY_FILL if mand else _OPTIONAL_FILL)
             c.border = Border(top=thin, bottom=thin, left=thin, right=thin)
@@ -643,11 +663,11 @@ class _Writer:
             ws.row_dimensions[top].hidden = True
         title = ws.cell(row=top + 1, column=1, value=f"{_text(f'sheet.{sheet.id}.title', self.lang)}  ·  "
                                                          f"{_text(f'sheet.{sheet.id}.intro', self.lang)}")
-        title.font = Font(bold=True, size=12)
+        title.font = Font(name="Calibri", bold=True, size=12)
         heads = [self._label(sheet, k, f, u) for k, f, u in cols]
         widths = [8 if u else f.width for k, f, u in cols]
         self._header_row(ws, top + 2, heads, widths, [f.mandatory and not u for k, f, u in cols])
-        ws.row_dimensions[top + 2].height = 48 if self.lang != "both" else 80
+        ws.row_dimensions[top + 2].height = _height(zip(heads, widths, strict=True), 30)
         first = top + 3
         for i, row in enumerate(rows):
             self._row(ws, first + i, cols, row)
@@ -696,7 +716,7 @@ class _Writer:
         ws = ws if ws is not None else self.wb.create_sheet(sheet.name)
         title = ws.cell(row=top, column=2, value=f"{_text(f'sheet.{sheet.id}.title', self.lang)}  ·  "
                                                      f"{_text(f'sheet.{sheet.id}.intro', self.lang)}")
-        title.font = Font(bold=True, size=12)
+        title.font = Font(name="Calibri", bold=True, size=12)
         self._header_row(ws, top + 1, ["key", _text("field.item", self.lang), _text("field.value", self.lang),
                                        _text("field.unit", self.lang)], [14, 58, 44, 14], [False] * 4)
         for i, f in enumerate(sheet.fields):
@@ -706,6 +726,7 @@ class _Writer:
             lab = _put(ws, r, 2, _text(f"field.{sheet.id}.{f.key}", self.lang) + (" *" if f.mandatory else ""))
             lab.alignment = Alignment(wrap_text=True, vertical="top")
             lab.fill = PatternFill("solid", fgColor=_MANDATORY_FILL if f.mandatory else _OPTIONAL_FILL)
+            ws.row_dimensions[r].height = _height([(lab.value, 58)])
             self._row(ws, r, [(f.key, f, False)], values, col0=3)
             if f.kind == "quantity":
                 v = values.get(f.key)
@@ -730,19 +751,21 @@ class _Writer:
 
         ws = self.wb.active
         ws.title = _INSTRUCTIONS
-        _put(ws, 1, 1, _text("instr.title", self.lang)).font = Font(bold=True, size=14)
+        _put(ws, 1, 1, _text("instr.title", self.lang)).font = Font(name="Calibri", bold=True, size=14)
         r = 3
         if illustrative:
             c = _put(ws, r, 1, _text("msg.illustrative", self.lang))
-            c.font = Font(bold=True, color="FFC00000")
+            c.font = Font(name="Calibri", bold=True, color="FFC00000")
             c.alignment = Alignment(wrap_text=True, vertical="top")
-            ws.row_dimensions[r].height = 45 if self.lang != "both" else 75
+            ws.row_dimensions[r].height = _height([(c.value, 105)])
             r += 2
         for i in range(1, _N_INSTRUCTIONS + 1):
-            c = _put(ws, r, 1, _text(f"instr.{i:02d}", self.lang))
+            text = _text(f"instr.{i:02d}", self.lang)
+            c = _put(ws, r, 1, text)
             c.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = _height([(text, 105)])
             r += 1
-        ws.column_dimensions["A"].width = 130
+        ws.column_dimensions["A"].width = 110
 
     def meta(self, illustrative: bool) -> None:
         from .._version import __version__
@@ -759,7 +782,8 @@ class _Writer:
         from openpyxl.styles import Font
 
         ws = self.wb.create_sheet(_EXAMPLE)
-        _put(ws, 1, 1, _text("msg.example_sheet", self.lang)).font = Font(bold=True, color="FFC00000", size=12)
+        head = _put(ws, 1, 1, _text("msg.example_sheet", self.lang))
+        head.font = Font(name="Calibri", bold=True, color="FFC00000", size=12)
         r = 3
         r = self.form(INSTALLATION, rows["installation"][0], ws=ws, top=r, keys=False, validations=False) + 2
         for sheet in SHEETS[1:]:
@@ -835,6 +859,8 @@ def write_input_workbook(
     w.meta(illustrative)
     order = [_INSTRUCTIONS] + [s.name for s in SHEETS] + [_EXAMPLE, _CN_SHEET, _LISTS, _META]
     w.wb._sheets = [w.wb[n] for n in order]  # openpyxl has no public way to reorder all sheets
+    for ws in w.wb.worksheets:
+        _print_setup(ws)
     w.wb.active = 0
     return _atomic_save(w.wb, target)
 
