@@ -80,6 +80,7 @@ __all__ = [
     "Language",
     "detect_format",
     "example_input",
+    "label_text",
     "labels",
     "read_input_workbook",
     "write_input_workbook",
@@ -157,8 +158,15 @@ def labels() -> dict[str, dict[str, str]]:
     return out
 
 
+def label_text(key: str, lang: str, **fmt: Any) -> str:
+    """A label of ``exporter_labels.csv`` in ``lang`` (``"both"``: English, a line break, Thai).
+
+    ``fmt`` fills the label's ``{placeholders}``.
+    """
+    return _text(key, lang, **fmt)
+
+
 def _text(key: str, lang: str, **fmt: Any) -> str:
-    """A label in ``lang`` (``both``: English, a line break, Thai)."""
     entry = labels()[key]
     en, th = entry["en"].format(**fmt), entry["th"].format(**fmt)
     if lang == "en":

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CbamError, OutputError
-from .exporter_workbook import _text
+from .exporter_workbook import label_text as _text
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
