@@ -256,3 +256,17 @@ def test_refusals(tmp_path, templates_dir):
     with pytest.raises(InputError, match="sends output to a process that does not exist"):
         communication_cells(flow)
     assert not list(tmp_path.glob(".cbamcalc-*"))  # no temporary file left behind
+
+
+def test_recalculation_refusals(tmp_path, monkeypatch):
+    from cbamcalc.io import communication_writer as cw
+
+    f = tmp_path / "a.xlsx"
+    f.write_bytes(b"x")
+    with pytest.raises(OutputError, match="the output folder must differ"):
+        cw.recalculate_with_libreoffice([f], tmp_path, soffice="/bin/true")
+    monkeypatch.setattr(cw.shutil, "which", lambda name: None)
+    with pytest.raises(OutputError, match=r"LibreOffice \(soffice\) is not installed"):
+        cw.recalculate_with_libreoffice([f], tmp_path / "out")
+    with pytest.raises(OutputError, match="LibreOffice did not convert"):
+        cw.recalculate_with_libreoffice([f], tmp_path / "out", soffice="/bin/true")

@@ -342,6 +342,19 @@ BAD = [
      r"sheet 'Processes', cell A1: the hidden key row 1 was changed.*found \"no column 'production'\""),
     ("excel_error", _set("Processes", "E4", "=1/0"), InputError,
      r"sheet 'Processes', cell E4"),
+    ("form_key_changed", _set("Installation", "A5", "x"), InputError,
+     r"sheet 'Installation', cell A1: the hidden key column A was changed.*found \"no row 'economic_activity'\""),
+    ("energy_twice", _set("Electricity & heat", "A5", "Bolt and screw forming"), InputError,
+     r"sheet 'Electricity & heat', cell A5 \(Production process\): one row per production process"),
+    ("flow_twice", _set("Precursor flows", "A6", "Carbon steel wire rod (Thai mill)"), InputError,
+     r"sheet 'Precursor flows', cell A6 .*the same flow is listed twice"),
+    ("export_unit_missing", _set("Goods & exports", "D4", None), InputError,
+     r"sheet 'Goods & exports', cell D4 \(Unit\): a unit is needed for the quantities exported"),
+    ("included_goods_unknown", _set("Processes", "D4", "Only direct production; bolts"), InputError,
+     r"sheet 'Processes', cell D4 \(Included goods categories.*\): expected goods categories separated by ';'.*"
+     r"found 'bolts'"),
+    ("percent_negative", _set("Source streams", "K4", -5), InputError,
+     r"sheet 'Source streams', cell K4 \(Oxidation factor \[%\] \(empty = 100\)\): expected a percentage of 0 or more"),
 ]
 
 
@@ -505,3 +518,16 @@ def test_committed_example_and_expected_results_are_current():
     spec.loader.exec_module(mod)
     assert mod.main(["--check"]) == 0
     assert_same_input(example_input(), read_input_workbook(root / "examples" / "thai_fastener_plant.xlsx"))
+
+
+def test_more_rows_than_the_template_holds_are_refused(tmp_path, example_files):
+    def eleven(wb):
+        ws = wb["Processes"]
+        for i in range(11):
+            ws.cell(row=4 + i, column=1, value=f"process {i}")
+            for col, v in ((2, "Iron or steel products"), (5, 1.0), (6, "t"), (11, 0.0), (12, "tCO2e")):
+                ws.cell(row=4 + i, column=col, value=v)
+    p = _edit(example_files["en"], tmp_path / "eleven.xlsx", eleven)
+    with pytest.raises(InputError, match=r"sheet 'Processes', row 14: the EU Communication template has room for "
+                                         r"10 rows of this kind; expected at most 10 filled rows, found 11"):
+        read_input_workbook(p)
