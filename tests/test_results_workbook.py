@@ -176,3 +176,38 @@ def test_price_options_reach_the_cost(tmp_path, plant, capsys):
     ws = openpyxl.load_workbook(out)["Cost"]
     frame = pd.DataFrame(ws.iter_rows(values_only=True))
     assert (frame == 100.0).any().any() and (frame == 40.0).any().any()
+
+
+def test_goods_sharing_process_and_cn_are_costed_together(tmp_path, capsys):
+    from cbamcalc.io.exporter_workbook import example_input
+
+    data = example_input()
+    data.installation.goods[1].cn_code = "73181588"  # two products, one CN code, one process: one SEE
+    data.exports.loc[data.exports["good"] == 1, "cn_code"] = "73181588"
+    plant = write_input_workbook(tmp_path / "same_cn.xlsx", data=data)
+    out = tmp_path / "r.xlsx"
+    assert main(["run", str(plant), "--out", str(out)]) == 0
+    assert "CBAM cost of the tonnes exported" in capsys.readouterr().out
+    cost = openpyxl.load_workbook(out)["Cost"]
+    heads = [c.value for c in cost[4]]
+    assert any(h and "Hex bolt M12 grade 8.8" in h and "+ Hex bolt M10 grade 5.8" in h for h in heads)
+
+
+def test_cement_without_clinker_content_keeps_the_see_and_warns(tmp_path, capsys):
+    from cbamcalc.io.exporter_workbook import example_input
+
+    data = example_input()
+    for p in data.installation.processes:
+        p.category = "Cement"
+    for g in data.installation.goods:
+        g.cn_code = "25232900"
+    data.exports["cn_code"] = "25232900"
+    plant = write_input_workbook(tmp_path / "cement.xlsx", data=data)
+    out = tmp_path / "r.xlsx"
+    assert main(["run", str(plant), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "cost of the exports not computed" in err and "clinker" in err
+    wb = openpyxl.load_workbook(out)
+    assert wb["Cost"]["A3"].value.startswith("No cost computed")
+    meta = [c for row in wb["Metadata"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(m.startswith("cost of the exports not computed") for m in meta)

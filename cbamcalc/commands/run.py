@@ -102,14 +102,30 @@ def _cost(result: Any, data: Any, args: argparse.Namespace) -> Any:
         price: Any = args.price
     else:
         price = f"scenario:{args.price_scenario or 'central'}"
-    exports = data.exports
-    cost = cost_from_run(result, exports[["process", "cn_code", "year", "quantity"]], installation=data.installation,
-                         price=price, eur_thb=args.eur_thb)
+    from ..errors import CbamError
+
+    # goods of one process with one CN code have one SEE: their tonnes are costed together
+    e = data.exports
+    keys = ["process", "cn_code", "year"]
+    exports = e.groupby(keys, sort=False, as_index=False)["quantity"].sum()
+    names: dict[tuple[str, str], list[str]] = {}
+    for _, row in e.iterrows():
+        n = str(row["product"] or "").strip() or str(row["process"])
+        names.setdefault((row["process"], row["cn_code"]), [])
+        if n not in names[(row["process"], row["cn_code"])]:
+            names[(row["process"], row["cn_code"])].append(n)
+    import dataclasses
+
+    unique = dataclasses.replace(result, products=result.products.drop_duplicates(["process", "cn_code"]))
+    try:
+        cost = cost_from_run(unique, exports, installation=data.installation, price=price, eur_thb=args.eur_thb)
+    except CbamError as exc:  # the SEE stand; the cost needs what the workbook does not give
+        result.warnings.append(f"cost of the exports not computed: {exc}")
+        return None
     labels = {}
     for label, row in exports.iterrows():
         cn = str(row["cn_code"])
-        name = str(row["product"] or "").strip() or str(row["process"])
-        labels[label] = f"{cn[:4]} {cn[4:6]} {cn[6:8]} {name}"
+        labels[label] = f"{cn[:4]} {cn[4:6]} {cn[6:8]} " + " + ".join(names[(row["process"], row["cn_code"])])
     cost["label"] = [labels[g] for g in cost["good"]]
     return cost
 
