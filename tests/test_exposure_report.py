@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -72,15 +71,15 @@ def test_missing_folder_and_failed_write_leave_nothing(result, tmp_path, monkeyp
         write_exposure_report(result, tmp_path / "nope" / "r.xlsx")
     import openpyxl.workbook.workbook as wbmod
 
-    def broken(self, filename):
-        Path(filename).write_bytes(b"partial")
+    def broken(self, fh):
+        fh.write(b"partial")  # the report is saved into the temporary file's handle
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(wbmod.Workbook, "save", broken)
     target = tmp_path / "r.xlsx"
     with pytest.raises(OutputError, match="No space left"):
         write_exposure_report(result, target)
-    assert not target.exists() and not any(p.name.startswith(".tmp-") for p in tmp_path.iterdir())
+    assert not target.exists() and not any(p.name.startswith((".tmp-", ".cbamcalc-")) for p in tmp_path.iterdir())
 
 
 def test_existing_report_replaced_whole(result, tmp_path):

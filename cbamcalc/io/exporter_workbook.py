@@ -43,7 +43,6 @@ import datetime as _dt
 import math
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +66,7 @@ from ..model import (
     SourceStream,
 )
 from ..units import Q_, parse_unit, ureg
+from .atomic import write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
@@ -460,19 +460,7 @@ def _print_setup(ws: Worksheet) -> None:
 
 
 def _atomic_save(wb: Any, target: Path) -> Path:
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".cbamcalc-", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{target}: cannot be written: {exc.strerror or exc}") from exc
-    return target
+    return write_atomically(target, wb.save)
 
 
 # ---------------------------------------------------------------------------- model -> rows

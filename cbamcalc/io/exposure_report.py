@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
+from .atomic import write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
     from openpyxl.worksheet.worksheet import Worksheet
@@ -318,19 +319,7 @@ def write_exposure_report(result: ExposureResult, path: str | os.PathLike[str]) 
                         "fu_factor", "fallback", "source") if c in result.intensities]
     _table(iw, result.intensities[keep])
 
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=folder)
-        os.close(fd)
-        wb.save(tmp)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    return write_atomically(target, wb.save)
 
 
 def write_png_charts(result: ExposureResult, folder: str | os.PathLike[str]) -> list[Path]:

@@ -30,7 +30,6 @@ import datetime as _dt
 import hashlib
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CbamError, OutputError
+from .atomic import write_atomically
 from .exporter_workbook import label_text as _text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -473,19 +473,7 @@ def write_results_workbook(
                     notes=notes)
     for sheet in wb.worksheets:
         _print_setup(sheet)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".cbamcalc-", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"--out {target}: cannot write in {folder}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"--out {target}: cannot be written: {exc.strerror or exc}") from exc
-    return target
+    return write_atomically(target, wb.save, label=f"--out {target}")
 
 
 def _print_setup(ws: Worksheet) -> None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -44,7 +43,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, OutputError
+from ..errors import InputError
+from .atomic import write_atomically
 
 __all__ = ["LAYOUTS", "layouts", "read_trade_flows", "flows_from_frame", "write_trade_flows", "detect_layout"]
 
@@ -483,18 +483,10 @@ def write_trade_flows(flows: pd.DataFrame, path: str | os.PathLike[str], *, comm
     """
     target = Path(os.fspath(path))
     cols = [c for c in _CANONICAL if c in flows.columns and c != "value_usd"]
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=target.parent or ".")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            if comment:
-                for line in comment.splitlines():
-                    fh.write(f"# {line}\n")
-            flows[cols].to_csv(fh, index=False, lineterminator="\n")
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+    def write(fh: Any) -> None:
+        if comment:
+            for line in comment.splitlines():
+                fh.write(f"# {line}\n")
+        flows[cols].to_csv(fh, index=False, lineterminator="\n")
+
+    write_atomically(target, write, text=True)
