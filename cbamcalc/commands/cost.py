@@ -240,8 +240,8 @@ def _json_value(v: Any) -> Any:
     return v
 
 
-def run(args: argparse.Namespace) -> int:
-    """Compute and print; errors are :class:`~cbamcalc.errors.CbamError` (exit 2 in the CLI)."""
+def compute(args: argparse.Namespace) -> Any:
+    """The cost frame of :func:`cbamcalc.cost.cbam_cost` for parsed ``cost`` arguments."""
     from ..cost import cbam_cost
 
     goods, precursors = _goods(args)
@@ -267,13 +267,24 @@ def run(args: argparse.Namespace) -> int:
 
         res["precursors_counted"] = describe(precursors, list(goods.index))[0]
         res.attrs["warnings"] = [*res.attrs.get("warnings", []), *precursors.attrs.get("warnings", [])]
+    return res
+
+
+def json_payload(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """What ``cbamcalc cost --json`` prints: one object per good and year (keys :data:`JSON_KEYS`)."""
+    res = compute(args)
+    out = [{k: _json_value(rec.get(k)) for k in JSON_KEYS} for rec in res.to_dict("records")]
+    for o in out:
+        o["warnings"] = list(res.attrs.get("warnings", []))
+        o["assumptions"] = list(res.attrs.get("assumptions", []))
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print; errors are :class:`~cbamcalc.errors.CbamError` (exit 2 in the CLI)."""
     if args.json:
-        out = [{k: _json_value(rec.get(k)) for k in JSON_KEYS} for rec in res.to_dict("records")]
-        for o in out:
-            o["warnings"] = list(res.attrs.get("warnings", []))
-            o["assumptions"] = list(res.attrs.get("assumptions", []))
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(json_payload(args), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(_table(res) + "\n")
+        sys.stdout.write(_table(compute(args)) + "\n")
     return 0
