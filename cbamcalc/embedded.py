@@ -9,7 +9,9 @@ Implementing Regulation (EU) 2023/1773, Annex IV, section 2 (SEE of simple and c
 goods, direct and indirect: SEE_g = (AttrEm_g + EE_InpMat) / AL_g) and section 3
 (embedded electricity); Annex III, section F. Communication template: InputOutput!AJ:AO
 (SE and SEE), Summary_Processes rows 102-111 and 162-520 (supply chain, hidden column AG
-= share of default values), Summary_Products columns I-O.
+= share of default values), Summary_Products columns I-O. The SEE that counts for the CBAM
+obligation (:func:`see_indirect_counted`): Regulation (EU) 2023/956 Art. 7(1) and Annex II;
+Implementing Regulation (EU) 2025/2547 Annex I point 3.1.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .precursors import solve_embedded, supply_chain, supply_chain_contributions
 
-__all__ = ["specific_emissions", "specific_embedded", "default_share"]
+__all__ = ["specific_emissions", "specific_embedded", "default_share", "see_indirect_counted",
+           "good_indirect_counted"]
 
 Array = NDArray[np.float64]
 
@@ -129,3 +132,99 @@ def default_share(a: ArrayLike, se_direct: ArrayLike, uses_default: ArrayLike,
     out = np.full(se.shape, np.nan)
     np.divide(numerator, denominator, out=out, where=denominator != 0)
     return out
+
+
+def see_indirect_counted(a: ArrayLike, se_indirect: ArrayLike, annex_ii: ArrayLike,
+                         names: Sequence[str]) -> Array:
+    """SEE indirect that counts for the CBAM obligation, per node, across the Annex II line.
+
+    Parameters
+    ----------
+    a : array_like, shape (n, n)
+        Input coefficients (:func:`cbamcalc.precursors.input_coefficients`). [t/t]
+    se_indirect : array_like, shape (n,)
+        Own specific indirect emissions per node: electricity consumed x EF / activity level
+        for a production process, the communicated SEE indirect for a purchased precursor.
+        [tCO2e/t]
+    annex_ii : array_like of bool, shape (n,)
+        True where the node's good is listed in Annex II of Regulation (EU) 2023/956 (its
+        indirect emissions do not count); for a process, by its aggregated goods category.
+    names : sequence of str
+        Node names, for error messages.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        Embedded indirect emissions that count, precursors included. Between 0 and the SEE
+        indirect of :func:`specific_embedded`. [tCO2e/t]
+
+    Notes
+    -----
+    Regulation (EU) 2023/956 Art. 7(1): the embedded emissions of a good listed in Annex II
+    are its direct emissions only. IR (EU) 2025/2547 Annex I point 3.1 carries the rule across
+    the production chain: a complex good in Annex II includes the indirect emissions of its
+    precursors not in Annex II (pig iron or DRI from sintered ore or pellets), and a good not
+    in Annex II excludes those of its Annex II precursors (ammonia from hydrogen). cbamcalc
+    reads both as one rule: *indirect emissions count where they arise in the production of a
+    good not in Annex II*. So the precursor system is solved a second time with each node's
+    own indirect emissions kept only where its good is not in Annex II:
+
+    .. code-block:: text
+
+        SEE_ind,counted = (I - A)^-1 (m * SE_ind),   m_j = 0 if node j's good is in Annex II, else 1
+
+    A purchased precursor's communicated SEE indirect is kept or dropped whole, by its
+    category: the buyer's data do not split it by the supplier's own precursors.
+
+    Examples
+    --------
+    Sintered ore (not Annex II, 0.02 tCO2e/t indirect) into pig iron (Annex II, 0.05
+    tCO2e/t indirect), 1.5 t of sinter per t of pig iron: 1.5 x 0.02 = 0.03 counts.
+
+    >>> a = np.array([[0.0, 0.0], [1.5, 0.0]])
+    >>> see_indirect_counted(a, [0.02, 0.05], [False, True], ["sinter", "BF"])
+    array([0.02, 0.03])
+    """
+    se = np.asarray(se_indirect, dtype=float)
+    counts = ~np.asarray(annex_ii, dtype=bool)
+    return solve_embedded(a, np.where(counts, se, 0.0), names)
+
+
+def good_indirect_counted(process_counted: ArrayLike, process_se_indirect: ArrayLike,
+                          process_annex_ii: ArrayLike, good_annex_ii: ArrayLike) -> Array:
+    """SEE indirect that counts for a good, from that of its production process.
+
+    Parameters
+    ----------
+    process_counted : array_like
+        :func:`see_indirect_counted` of the good's process. [tCO2e/t]
+    process_se_indirect : array_like
+        Own specific indirect emissions of that process (SE indirect). [tCO2e/t]
+    process_annex_ii : array_like of bool
+        Whether the process's aggregated goods category is in Annex II.
+    good_annex_ii : array_like of bool
+        Whether the good's CN code is in Annex II of Regulation (EU) 2023/956.
+
+    Returns
+    -------
+    numpy.ndarray
+        The precursors' counted part of the process, plus the process's own SE indirect where
+        the good is not in Annex II. Equal to ``process_counted`` when the good and its
+        process's category agree. [tCO2e/t]
+
+    Notes
+    -----
+    Annex II membership is decided per CN code (Reg. (EU) 2023/956 Art. 7(1)); a process's
+    own term is replaced by the good's: ``x_g = (1 - annex_ii_g) SE_ind + (x_p - (1 -
+    annex_ii_p) SE_ind)``.
+
+    Examples
+    --------
+    >>> good_indirect_counted([0.03], [0.05], [True], [False])
+    array([0.08])
+    """
+    x = np.asarray(process_counted, dtype=float)
+    se = np.asarray(process_se_indirect, dtype=float)
+    own_p = np.where(np.asarray(process_annex_ii, dtype=bool), 0.0, se)
+    own_g = np.where(np.asarray(good_annex_ii, dtype=bool), 0.0, se)
+    return x - own_p + own_g
