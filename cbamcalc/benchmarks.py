@@ -37,8 +37,10 @@ from .cn_codes import normalise_cn
 from .errors import InputError, ReferenceDataError
 
 __all__ = [
+    "AFTER_2030_NOTE",
     "Benchmark",
     "benchmark",
+    "benchmark_indicator",
     "lookup_benchmarks",
     "normalise_route",
     "route_candidates",
@@ -48,6 +50,11 @@ __all__ = [
 Column = Literal["A", "B"]
 _ROUTE = re.compile(r"^\(?([A-Z0-9])\)?(?:\(?(\d)\)?)?$")
 _EXPECT_ROUTE = "a production-route indicator such as 'E', '(E)', 'H(1)' or '1'"
+#: Production years for which a benchmark is selected (the CBAM factor runs 2026-2034).
+FIRST_PRODUCTION_YEAR, LAST_PRODUCTION_YEAR = 2026, 2034
+#: Warning text for production years after 2030 (no benchmark published; 2028-30 value used).
+AFTER_2030_NOTE = ("production year after 2030: IR (EU) 2025/2620 publishes benchmarks for 2026-2030 only; the "
+                   "2028-30 value (indicator (2)) is used until the Commission updates the benchmarks")
 
 #: Output columns of :func:`lookup_benchmarks`.
 COLUMNS = ("cn_code", "column", "route", "value", "unit", "description", "sector", "cn_line", "source")
@@ -161,7 +168,74 @@ def _column(column: Any, **where: Any) -> str:
     return text
 
 
-def _select(cn: str, column: str, route: Any, **where: Any) -> dict[str, Any]:
+def benchmark_indicator(production_year: Any, *, field: str = "production_year") -> str:
+    """Benchmark indicator of a production year: ``"1"`` for 2026-27, ``"2"`` for 2028-30 (and later).
+
+    Parameters
+    ----------
+    production_year : int
+        Year in which the good was produced (2026-2034).
+
+    Returns
+    -------
+    str
+        ``"1"`` or ``"2"``.
+
+    Raises
+    ------
+    InputError
+        A year outside 2026-2034 (the CBAM factor, hence the adjustment, ends with 2034).
+
+    Notes
+    -----
+    IR (EU) 2025/2620, Annex point 5.3 (legend of the table): "(1) value to be used for production
+    years 2026-27, (2) for production years 2028-30". No benchmark is published for production
+    years after 2030: cbamcalc uses the 2028-30 value (indicator ``"2"``) and
+    :func:`cbamcalc.cost.cbam_cost` says so in a warning (:data:`AFTER_2030_NOTE`).
+
+    Examples
+    --------
+    >>> benchmark_indicator(2027), benchmark_indicator(2028), benchmark_indicator(2033)
+    ('1', '2', '2')
+    """
+    try:
+        year = int(production_year)
+        ok = float(production_year) == year
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or not FIRST_PRODUCTION_YEAR <= year <= LAST_PRODUCTION_YEAR:
+        raise InputError(field=field, expected=f"a production year {FIRST_PRODUCTION_YEAR}-{LAST_PRODUCTION_YEAR}",
+                         found=production_year)
+    return "1" if year <= 2027 else "2"
+
+
+def _indicator(route: str) -> str:
+    """The production-year indicator of a table row's route (``"F(1)"`` -> ``"1"``, ``"2"`` -> ``"2"``)."""
+    if route[-1:] == ")":
+        return route[-2]
+    return route if route.isdigit() else ""
+
+
+def _for_year(rows: list[dict[str, Any]], production_year: Any) -> list[dict[str, Any]]:
+    """Rows of the production year's indicator (IR 2025/2620 Annex 5.3); rows without one are kept."""
+    if production_year is None or not any(_indicator(r["route"]) for r in rows):
+        return rows
+    ind = benchmark_indicator(production_year)
+    return [r for r in rows if _indicator(r["route"]) in ("", ind)]
+
+
+def _letter(route: str) -> str:
+    return "" if route.isdigit() else route[:1]
+
+
+def _select(cn: str, column: str, route: Any, production_year: Any = None, **where: Any) -> dict[str, Any]:
+    """The benchmark row of a CN code for a route and production year.
+
+    Order: rows of the production year's indicator (Annex 5.3); then the route letter(s); where the
+    route names several alloy grades that all have rows ((C)/(F), (E)/(H)), the highest value for
+    the production year (Annex 5.1). A year indicator given as the route (``"1"``, ``"H(2)"``) is
+    matched exactly, as before.
+    """
     rows = _groups().get((cn, column))
     if not rows:
         raise ReferenceDataError(
@@ -170,30 +244,46 @@ def _select(cn: str, column: str, route: Any, **where: Any) -> dict[str, Any]:
         )
     if len(rows) == 1:
         return rows[0]
-    listed = ", ".join(r["route"] for r in rows)
     wanted = route_candidates(route)
+    if any(_indicator(w) for w in wanted):  # the user named the year's row itself
+        return _by_route(cn, column, rows, wanted, route, **where)
+    rows = _for_year(rows, production_year)
+    if len(rows) == 1:
+        return rows[0]
+    listed = ", ".join(r["route"] for r in rows)
     if not wanted:
+        need = "the production year" if all(_letter(r["route"]) == "" for r in rows) else "the route"
         raise InputError(
-            f"CN {_space(cn)} has {len(rows)} Column {column} benchmarks, one per production route ({listed}); "
-            "give the route (with default values: the route letter of the default line)",
-            field="route",
+            f"CN {_space(cn)} has {len(rows)} Column {column} benchmarks ({listed}); give {need} "
+            "(with default values: the route letter of the default line)",
+            field="production_year" if need == "the production year" else "route",
             expected=f"one of {listed}",
             found="no route",
             **where,
         )
+    return _by_route(cn, column, rows, wanted, route, **where)
+
+
+def _by_route(cn: str, column: str, rows: list[dict[str, Any]], wanted: tuple[str, ...], route: Any,
+              **where: Any) -> dict[str, Any]:
+    """Rows matching the wanted route indicators; several alloy grades -> the highest value (5.1)."""
     hits = []
     for want in wanted:
         exact = [r for r in rows if r["route"] == want]
-        hits += exact or [r for r in rows if not want[0].isdigit() and r["route"][:1] == want and "(" in r["route"]]
+        hits += exact or [r for r in rows if not want[0].isdigit() and _letter(r["route"]) == want]
     unique = list({r["route"]: r for r in hits}.values())
     if len(unique) == 1:
         return unique[0]
+    listed = ", ".join(r["route"] for r in rows)
     if not unique:
         raise InputError(f"CN {_space(cn)} has no Column {column} benchmark for route {route!s}",
                          field="route", expected=f"one of {listed}", found=str(route), **where)
+    letters = {_letter(r["route"]) for r in unique}
+    if len(letters) == len(unique) and len(wanted) > 1:  # several alloy grades named: the highest (5.1)
+        return max(unique, key=lambda r: float(r["value"]))
     raise InputError(
         f"route {route!s} matches several Column {column} benchmarks of CN {_space(cn)} "
-        f"({', '.join(r['route'] for r in unique)}); name one",
+        f"({', '.join(r['route'] for r in unique)}); give the production year or name one",
         field="route",
         expected=f"one of {', '.join(r['route'] for r in unique)}",
         found=str(route),
@@ -210,7 +300,7 @@ def _source(rec: dict[str, Any]) -> str:
             f"cell {rec['source_cell']}")
 
 
-def benchmark(cn: Any, *, route: Any = None, column: Column = "B") -> Benchmark:
+def benchmark(cn: Any, *, route: Any = None, column: Column = "B", production_year: Any = None) -> Benchmark:
     """The CBAM benchmark of a CN code for a production route and column.
 
     Parameters
@@ -222,6 +312,9 @@ def benchmark(cn: Any, *, route: Any = None, column: Column = "B") -> Benchmark:
         needed only when the CN code has several rows in the column.
     column : {"A", "B"}, default "B"
         Column B is the one used with default values; Column A with actual emissions.
+    production_year : int, optional
+        Year the good was produced (2026-2034); selects the rows marked (1) (2026-27) or (2)
+        (2028-30, also used after 2030) where the CN code has them (Annex point 5.3).
 
     Returns
     -------
@@ -245,9 +338,11 @@ def benchmark(cn: Any, *, route: Any = None, column: Column = "B") -> Benchmark:
     0.066
     >>> benchmark("2804 10 00").value
     5.089
+    >>> benchmark("7218 10 00", production_year=2026).value, benchmark("7218 10 00", production_year=2029).value
+    (1.419, 1.381)
     """
     digits = normalise_cn(cn)
-    rec = _select(digits, _column(column), route)
+    rec = _select(digits, _column(column), route, production_year)
     return Benchmark(
         cn_code=digits,
         column=rec["column"],
@@ -268,6 +363,7 @@ def lookup_benchmarks(
     cn_column: str = "cn_code",
     route_column: str | None = "route",
     column_column: str | None = "column",
+    year_column: str | None = "production_year",
 ) -> pd.DataFrame:
     """Benchmarks for many rows at once (each distinct (CN, route, column) resolved once).
 
@@ -281,6 +377,8 @@ def lookup_benchmarks(
     cn_column, route_column, column_column : str
         Input column names. ``route`` missing (or ``route_column=None``) means no route given;
         ``column`` (``"A"``/``"B"`` per row) is used when the frame has it, else ``column``.
+    year_column : str
+        Column of production years (optional): selects the (1)/(2) rows (Annex point 5.3).
 
     Returns
     -------
@@ -302,17 +400,20 @@ def lookup_benchmarks(
         cols = frame[column_column].astype(object).where(frame[column_column].notna(), column).astype(str)
     else:
         cols = pd.Series([column] * n, index=frame.index)
+    years = (frame[year_column].astype(object).where(frame[year_column].notna(), None)
+             if year_column and year_column in frame.columns else pd.Series([None] * n, index=frame.index))
     key = pd.MultiIndex.from_arrays([frame[cn_column].astype(str).to_numpy(dtype=object),
-                                     routes.to_numpy(dtype=object), cols.to_numpy(dtype=object)])
+                                     routes.to_numpy(dtype=object), cols.to_numpy(dtype=object),
+                                     years.to_numpy(dtype=object)])
     codes, uniq = pd.factorize(key)
     records: list[dict[str, Any]] = []
-    for u, (_cn_text, route, col) in enumerate(uniq):
+    for u, (_cn_text, route, col, year) in enumerate(uniq):
         row = int(np.flatnonzero(codes == u)[0])
         label = frame.index[row]
         where = {"row": label.item() if isinstance(label, np.generic) else label}
         try:
             digits = normalise_cn(frame[cn_column].iloc[row], **where)
-            rec = _select(digits, _column(col, **where), route or None, **where)
+            rec = _select(digits, _column(col, **where), route or None, year, **where)
         except ReferenceDataError as exc:
             raise ReferenceDataError(f"row {where['row']}: {exc}") from None
         records.append({"cn_code": digits, "column": rec["column"], "route": rec["route"],

@@ -91,10 +91,14 @@ def test_default_line_with_two_route_letters():
     dv = default_value("7229 90 50", "AD", 2026)
     assert dv.route == "C/F"
     assert benchmark("7229 90 50", route=dv.route).route == "C"
-    # 7229 20 00 has F(1) ... J(2): the letter F leaves two rows, and none is picked silently
+    # 7229 20 00 has F(1) ... J(2): without the production year the letter F leaves two rows, and none
+    # is picked silently; (1)/(2) are production years 2026-27 / 2028-30 (IR 2025/2620 Annex 5.3)
+    route = default_value("7229 20 00", "AD", 2026).route
     with pytest.raises(InputError, match=r"route C/F matches several Column B benchmarks of CN 7229 20 00 "
-                                         r"\(F\(1\), F\(2\)\); name one"):
-        benchmark("7229 20 00", route=default_value("7229 20 00", "AD", 2026).route)
+                                         r"\(F\(1\), F\(2\)\); give the production year or name one"):
+        benchmark("7229 20 00", route=route)
+    assert benchmark("7229 20 00", route=route, production_year=2027).route == "F(1)"
+    assert benchmark("7229 20 00", route=route, production_year=2028).route == "F(2)"
     assert benchmark("7229 20 00", route="F(1)").value == benchmark("7229 20 00", route="(F)(1)").value
 
 
@@ -119,7 +123,7 @@ def test_per_row_column_and_alignment():
     ("kwargs", "error", "match"),
     [
         ({"cn": "7208 39 00"}, InputError,
-         r"Field 'route': CN 7208 39 00 has 3 Column B benchmarks, one per production route \(C, D, E\)"),
+         r"Field 'route': CN 7208 39 00 has 3 Column B benchmarks \(C, D, E\); give the route"),
         ({"cn": "7208 39 00", "route": "K"}, InputError,
          r"Field 'route': CN 7208 39 00 has no Column B benchmark for route K; expected one of C, D, E"),
         ({"cn": "7225 30 90", "route": "H"}, InputError,
