@@ -115,8 +115,7 @@ def _table(rec: dict[str, Any]) -> str:
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Look the default value up and print it; errors propagate as CbamError (exit 2 in the CLI)."""
+def _record(args: argparse.Namespace) -> dict[str, Any]:
     from ..countries import country_name
     from ..default_values import default_value
     from ..refdata import data_version
@@ -125,8 +124,19 @@ def run(args: argparse.Namespace) -> int:
     rec = {k: _clean(v) for k, v in dv.as_dict().items()}
     rec["country_name"] = country_name(dv.country)
     rec["data_version"] = data_version()
+    return rec
+
+
+def json_payload(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``cbamcalc defaults --json`` prints: one object with the keys :data:`JSON_KEYS`."""
+    rec = _record(args)
+    return {k: rec[k] for k in JSON_KEYS}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Look the default value up and print it; errors propagate as CbamError (exit 2 in the CLI)."""
     if args.json:
-        print(json.dumps({k: rec[k] for k in JSON_KEYS}, ensure_ascii=False))
+        print(json.dumps(json_payload(args), ensure_ascii=False))
     else:
-        print(_table(rec))
+        print(_table(_record(args)))
     return 0

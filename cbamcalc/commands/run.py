@@ -16,6 +16,7 @@ at all and never over the input.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_parser", "run", "write_results_workbook"]
+__all__ = ["RunOutcome", "add_parser", "compute", "json_payload", "run", "save_results", "write_results_workbook"]
 
 
 def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
@@ -52,8 +53,22 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     return p
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the command; returns the exit status (errors are raised as CbamError)."""
+@dataclasses.dataclass
+class RunOutcome:
+    """What ``cbamcalc run`` computed: the result, the cost of the exports and the input read."""
+
+    result: Any
+    """:class:`cbamcalc.result.InstallationResult`, its warnings completed with those of the libraries beneath."""
+    cost: Any
+    """Cost per good and year of the tonnes exported (:func:`cbamcalc.cost.cost_from_run`, labelled), or None."""
+    installation: Any
+    """The :class:`cbamcalc.model.Installation` read from FILE."""
+    kind: str
+    """``"cbamcalc"`` (our input workbook) or ``"communication"`` (the EU template)."""
+
+
+def compute(args: argparse.Namespace) -> RunOutcome:
+    """Read FILE and run the installation as ``cbamcalc run`` does (errors are raised as CbamError)."""
     from ..io.exporter_workbook import detect_format, read_input_workbook
     from ..pipeline import run_installation
 
@@ -76,17 +91,34 @@ def run(args: argparse.Namespace) -> int:
         if cost is not None and str(w.message) in (cost.attrs.get("warnings") or []):
             continue
         result.warnings.append(str(w.message))  # e.g. from a library beneath
+    return RunOutcome(result, cost, installation, kind)
+
+
+def json_payload(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``cbamcalc run --json`` prints (:meth:`cbamcalc.result.InstallationResult.to_dict`)."""
+    return compute(args).result.to_dict()
+
+
+def save_results(outcome: RunOutcome, args: argparse.Namespace) -> Path:
+    """Write the results workbook of ``--out`` in ``--lang`` for a computed run."""
+    return write_results_workbook(outcome.result, args.out, input_path=args.file, lang=args.lang, cost=outcome.cost,
+                                  country=outcome.installation.country,
+                                  input_format="cbamcalc input workbook" if outcome.kind == "cbamcalc" else
+                                  "EU Communication template")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit status (errors are raised as CbamError)."""
+    outcome = compute(args)
+    result = outcome.result
     if args.out:
-        write_results_workbook(result, args.out, input_path=args.file, lang=args.lang, cost=cost,
-                               country=installation.country,
-                               input_format="cbamcalc input workbook" if kind == "cbamcalc" else
-                               "EU Communication template")
+        save_results(outcome, args)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_table(result)
-        if cost is not None:
-            _print_cost(cost)
+        if outcome.cost is not None:
+            _print_cost(outcome.cost)
     for message in result.warnings:
         print(f"cbamcalc run: warning: {message}", file=sys.stderr)
     return 0
@@ -114,8 +146,6 @@ def _cost(result: Any, data: Any, args: argparse.Namespace) -> Any:
         names.setdefault((row["process"], row["cn_code"]), [])
         if n not in names[(row["process"], row["cn_code"])]:
             names[(row["process"], row["cn_code"])].append(n)
-    import dataclasses
-
     unique = dataclasses.replace(result, products=result.products.drop_duplicates(["process", "cn_code"]))
     try:
         cost = cost_from_run(unique, exports, installation=data.installation, price=price, eur_thb=args.eur_thb)
