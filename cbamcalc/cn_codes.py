@@ -8,6 +8,15 @@ It is read from ``emission_factors/cn_codes_template_v2.1.1.csv``.
 CN codes are handled as strings of digits: ``"7318 15 95"``, ``"7318.15.95"``, ``"73181595"``
 and the integer ``73181595`` all become ``"73181595"``.
 
+Annex II and scope notes
+------------------------
+The goods list carries, per CN code, whether the good is listed in Annex II of Regulation (EU)
+2023/956 (``annex_ii``, ``annex_ii_provision``; from the curated, cited
+``emission_factors/annex_ii_Reg2023-956.csv``): for those only direct emissions count (Art. 7(1)).
+It also carries scope notes (``scope_note``; e.g. only calcined kaolinic clays of 2507 00 80 are
+CBAM goods since Regulation (EU) 2025/2083). See :func:`in_annex_ii`, :func:`indirect_counted`,
+:func:`annex_ii_of_category` and :func:`scope_note`.
+
 Heading codes
 -------------
 Annex I of IR (EU) 2025/2621 (default values) prints some lines at heading level, with 4
@@ -35,6 +44,11 @@ __all__ = [
     "is_cbam_good",
     "is_cbam_good_series",
     "cn_table",
+    "in_annex_ii",
+    "in_annex_ii_series",
+    "indirect_counted",
+    "annex_ii_of_category",
+    "scope_note",
 ]
 
 _SEPARATORS = re.compile(r"[\s.\-]+")
@@ -238,3 +252,227 @@ def cbam_category_series(values: pd.Series | Any, *, field: str = "cn_code") -> 
         i = int(np.flatnonzero(pos < 0)[0])
         raise _not_cbam(str(cn.iloc[i]), field, row=_row_label(cn.index[i]))
     return pd.Series(table["category"].to_numpy()[pos], index=cn.index, name="category", dtype=object)
+
+
+# --------------------------------------------------------------------------- Annex II of Regulation (EU) 2023/956
+
+_EXPECT_ANNEX = (
+    "a CN code of 8 digits, a TARIC code of 10 digits, or a heading of 4 or 6 digits (e.g. '7318 15 95')"
+)
+
+
+@cache
+def _annex_ii_by_code() -> dict[str, bool]:
+    table = _table()
+    return dict(zip(table.index, table["annex_ii"].str.casefold() == "true", strict=True))
+
+
+@cache
+def _annex_ii_of_digits(digits: str) -> bool | str:
+    """Membership of a code of 4, 6, 8 or 10 digits; a str is the reason it cannot be decided."""
+    by_code = _annex_ii_by_code()
+    if len(digits) in (8, 10):
+        member = by_code.get(digits[:8])
+        return "not a CBAM good" if member is None else member
+    values = {m for code, m in by_code.items() if code.startswith(digits)}
+    if not values:
+        return "no CBAM good under this heading"
+    if len(values) > 1:
+        members = sorted(c for c, m in by_code.items() if c.startswith(digits) and m)
+        others = sorted(c for c, m in by_code.items() if c.startswith(digits) and not m)
+        return (f"heading mixes goods in Annex II ({', '.join(members[:3])}...) and goods not in it "
+                f"({', '.join(others[:3])}...): give the 8-digit CN code")
+    return values.pop()
+
+
+def in_annex_ii(cn: Any, *, field: str = "cn_code", **where: Any) -> bool:
+    """Whether a CBAM good is listed in Annex II of Regulation (EU) 2023/956 (only direct emissions count).
+
+    Parameters
+    ----------
+    cn : str or int
+        A CN code of 8 digits, a TARIC code of 10 digits (its first 8 digits decide), or a heading
+        of 4 or 6 digits (in Annex II when every CBAM good under it is).
+    field : str, default "cn_code"
+        Name of the field, for the error message.
+    **where
+        Location for the error (``row``, ``sheet``, ``cell``, ``file``).
+
+    Returns
+    -------
+    bool
+        True for iron and steel of chapter 72 and the listed headings of chapter 73, aluminium,
+        hydrogen and electricity; False for cement, calcined clay, fertilisers and agglomerated iron
+        ore 2601 12 00.
+
+    Raises
+    ------
+    InputError
+        When the code is malformed, is not a CBAM good, or is a heading whose CBAM goods are partly
+        in Annex II and partly not.
+
+    Notes
+    -----
+    Read from the ``annex_ii`` column of the goods list, built from the curated table
+    ``emission_factors/annex_ii_Reg2023-956.csv`` (one row per code or heading as the annex lists
+    it; the longest matching prefix decides).
+
+    References
+    ----------
+    Regulation (EU) 2023/956, Art. 7(1) and Annex II; Regulation (EU) 2025/2083 (2716 00 00 added).
+
+    Examples
+    --------
+    >>> in_annex_ii("7318 15 95"), in_annex_ii("2601 12 00"), in_annex_ii("7601")
+    (True, False, True)
+    """
+    digits = _clean(cn)
+    if digits is None or len(digits) not in (4, 6, 8, 10):
+        raise InputError(field=field, expected=_EXPECT_ANNEX, found="an empty cell" if cn is None else cn, **where)
+    member = _annex_ii_of_digits(digits)
+    if isinstance(member, str):
+        if member == "not a CBAM good":
+            raise _not_cbam(digits, field, **where)
+        raise InputError(member, field=field, expected="a CBAM good or a heading of CBAM goods", found=digits,
+                         **where)
+    return member
+
+
+def in_annex_ii_series(values: pd.Series | Any, *, field: str = "cn_code") -> pd.Series:
+    """Vectorised :func:`in_annex_ii`: boolean Series aligned to the input (one lookup per distinct code).
+
+    Raises
+    ------
+    InputError
+        Naming the row (index label) of the first code :func:`in_annex_ii` refuses.
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if (codes < 0).any():
+        bad = series.index[int(np.flatnonzero(codes < 0)[0])]
+        raise InputError(field=field, expected=_EXPECT_ANNEX, found="an empty cell", row=_row_label(bad))
+    flags = np.empty(len(uniques), dtype=bool)
+    for i, value in enumerate(uniques):
+        try:
+            flags[i] = in_annex_ii(value, field=field)
+        except InputError:
+            bad = series.index[int(np.flatnonzero(codes == i)[0])]
+            in_annex_ii(value, field=field, row=_row_label(bad))
+            raise
+    return pd.Series(flags[codes], index=series.index, name=series.name, dtype=bool)
+
+
+def indirect_counted(cn: Any, *, field: str = "cn_code", **where: Any) -> bool:
+    """Whether the indirect emissions of a CBAM good count in its embedded emissions (= not in Annex II).
+
+    Parameters
+    ----------
+    cn : str or int
+        As :func:`in_annex_ii` (8 or 10 digits, or a heading of 4 or 6 digits).
+
+    Returns
+    -------
+    bool
+        True for goods not listed in Annex II of Regulation (EU) 2023/956 (cement, calcined clay,
+        fertilisers, agglomerated iron ore 2601 12 00): direct and indirect emissions count.
+        False for Annex II goods: direct emissions only.
+
+    References
+    ----------
+    Regulation (EU) 2023/956, Art. 7(1) and Annex II; Implementing Regulation (EU) 2025/2547,
+    Art. 3(2) (system boundaries: indirect emissions only for goods not listed in Annex II).
+
+    Examples
+    --------
+    >>> indirect_counted("2601 12 00"), indirect_counted("7208 10 00")
+    (True, False)
+    """
+    return not in_annex_ii(cn, field=field, **where)
+
+
+@cache
+def _category_annex_ii() -> dict[str, bool | None]:
+    table = _table()
+    out: dict[str, bool | None] = {}
+    for category, flags in (table["annex_ii"].str.casefold() == "true").groupby(table["category"]):
+        values = set(flags)
+        out[str(category)] = values.pop() if len(values) == 1 else None
+    return out
+
+
+def annex_ii_of_category(category: str) -> bool:
+    """Whether the goods of an aggregated goods category of the Communication template are in Annex II.
+
+    Parameters
+    ----------
+    category : str
+        The template's category, e.g. ``"Pig iron"``, ``"Sintered Ore"``, ``"Ammonia"`` (trailing
+        spaces and case ignored).
+
+    Returns
+    -------
+    bool
+        Derived from the goods list: True when every CN code of the category is in Annex II of
+        Regulation (EU) 2023/956, False when none is.
+
+    Raises
+    ------
+    InputError
+        When the category is unknown, or mixes goods in Annex II and goods not in it (none does
+        in the current list; the check guards a future list).
+
+    References
+    ----------
+    Regulation (EU) 2023/956, Art. 7(1) and Annex II.
+
+    Examples
+    --------
+    >>> annex_ii_of_category("Sintered Ore"), annex_ii_of_category("Crude steel")
+    (False, True)
+    """
+    table = _category_annex_ii()
+    key = {name.casefold(): name for name in table}.get(str(category).strip().casefold())
+    if key is None:
+        raise InputError(field="category", expected=f"one of {', '.join(sorted(table))}", found=category)
+    member = table[key]
+    if member is None:
+        raise InputError("the category mixes goods in Annex II of Regulation (EU) 2023/956 and goods not in it",
+                         field="category", expected="a category whose goods agree", found=category)
+    return member
+
+
+def scope_note(cn: Any, *, field: str = "cn_code", **where: Any) -> str | None:
+    """Note on the scope of a CBAM good, or None (e.g. only calcined kaolinic clays of 2507 00 80).
+
+    Parameters
+    ----------
+    cn : str or int
+        An 8-digit CN code (a 10-digit TARIC code: its first 8 digits).
+
+    Returns
+    -------
+    str or None
+        The note with its act and provision (Regulation (EU) 2025/2083, Annex I point (28) for
+        2507 00 80), or None where the goods list has none.
+
+    Raises
+    ------
+    InputError
+        When the code is malformed or is not a CBAM good.
+
+    Examples
+    --------
+    >>> scope_note("7318 15 95") is None
+    True
+    >>> scope_note("2507 00 80").startswith("only calcined kaolinic clays are CBAM goods")
+    True
+    """
+    digits = _clean(cn)
+    if digits is None or len(digits) not in (8, 10):
+        raise InputError(field=field, expected="a CN code of 8 digits (or a TARIC code of 10)",
+                         found="an empty cell" if cn is None else cn, **where)
+    table = _table()
+    if digits[:8] not in table.index:
+        raise _not_cbam(digits, field, **where)
+    note = str(table.at[digits[:8], "scope_note"])
+    return note or None

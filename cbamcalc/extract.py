@@ -76,6 +76,8 @@ BENCHMARKS_CSV = "benchmarks_IR2025-2620_v1.csv"
 CN_CODES_CSV = "cn_codes_template_v2.1.1.csv"
 COUNTRIES_CSV = "countries.csv"
 ALIASES_CSV = "country_aliases.csv"
+ANNEX_II_CSV = "annex_ii_Reg2023-956.csv"
+SCOPE_NOTES_CSV = "scope_notes_Reg2025-2083.csv"
 
 #: Manifest table name -> (generated file, source workbook under shared/).
 GENERATED = {
@@ -683,6 +685,9 @@ CN_COLUMNS = (
     "sector",
     "cn_key",
     "list_source",
+    "annex_ii",
+    "annex_ii_provision",
+    "scope_note",
     "act",
     "provision",
     "source_sheet",
@@ -773,6 +778,61 @@ def cn_codes_from_benchmarks(cn_rows: list[dict[str, Any]], bm_rows: list[dict[s
     return out
 
 
+def _read_curated(out_dir: Path, name: str, what: str) -> list[dict[str, str]]:
+    path = out_dir / name
+    if not path.is_file():
+        raise ReferenceDataError(f"curated table {path} is missing ({what})")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def annex_ii_of(cn: str, annex_rows: Sequence[dict[str, str]]) -> tuple[bool, str]:
+    """Whether a CN code is listed in Annex II of Regulation (EU) 2023/956, and the provision saying so.
+
+    The row of ``annex_ii_Reg2023-956.csv`` with the longest ``cn_prefix`` the code starts with
+    decides (chapter 72 is listed "except" some ferro-alloys and 7204, which are rows of their
+    own). A code under no row is not listed: direct and indirect emissions count (Art. 7(1)).
+    """
+    best: dict[str, str] | None = None
+    for rec in annex_rows:
+        if cn.startswith(rec["cn_prefix"]) and (best is None or len(rec["cn_prefix"]) > len(best["cn_prefix"])):
+            best = rec
+    if best is None:
+        return False, f"{SCOPE_ACT}, Art. 7(1) and Annex II: not listed (direct and indirect emissions count)"
+    return best["annex_ii"] == "true", f"{best['act']}, {best['provision']}: {best['cn_text']}"
+
+
+def join_annex_ii(cn_rows: list[dict[str, Any]], out_dir: Path) -> None:
+    """Add ``annex_ii``, ``annex_ii_provision`` and ``scope_note`` to the rows of the goods list (in place).
+
+    Checks the curated Annex II table against the goods list: every listed prefix has CBAM goods
+    under it, and the exceptions (ferro-alloys of 7202 other than FeMn/FeCr/FeNi, 7204) have none,
+    as Annex I of Regulation (EU) 2023/956 excepts them from scope too.
+    """
+    annex = _read_curated(out_dir, ANNEX_II_CSV, "Annex II of Regulation (EU) 2023/956 by CN code")
+    notes = _read_curated(out_dir, SCOPE_NOTES_CSV, "scope changes of Regulation (EU) 2025/2083")
+    goods = [rec["cn_code"] for rec in cn_rows]
+    for i, rec in enumerate(annex, start=2):
+        if rec["annex_ii"] not in ("true", "false") or not rec["cn_prefix"].isdigit():
+            raise ReferenceDataError(f"{ANNEX_II_CSV}, row {i}: expected a digit prefix and annex_ii true/false")
+        under = [g for g in goods if g.startswith(rec["cn_prefix"])]
+        if (rec["annex_ii"] == "true") != bool(under):
+            raise ReferenceDataError(
+                f"{ANNEX_II_CSV}, row {i} ({rec['cn_text']}): annex_ii={rec['annex_ii']} but "
+                f"{len(under)} CBAM good(s) of the goods list fall under it"
+            )
+    by_code = {rec["cn_code"]: rec for rec in notes}
+    unknown = sorted(set(by_code) - set(goods))
+    if unknown:
+        raise ReferenceDataError(f"{SCOPE_NOTES_CSV}: CN code(s) {unknown} are not in the goods list")
+    for good in cn_rows:
+        member, provision = annex_ii_of(good["cn_code"], annex)
+        good["annex_ii"] = member
+        good["annex_ii_provision"] = provision
+        note = by_code.get(good["cn_code"])
+        good["scope_note"] = f"{note['scope_note']} ({note['act']}, {note['provision']})" if note else ""
+
+
 COUNTRY_COLUMNS = ("iso2", "name", "default_values_table", "act", "provision", "source_sheet", "source_row")
 
 
@@ -860,6 +920,7 @@ def generated_tables(shared_dir: Path, out_dir: Path) -> Iterator[tuple[str, byt
     bm = benchmark_rows(shared_dir)
     cn_rows = cn_code_rows(shared_dir)
     cn_rows += cn_codes_from_benchmarks(cn_rows, bm)
+    join_annex_ii(cn_rows, out_dir)
     goods = [rec["cn_code"] for rec in cn_rows]
     for rec in dv:
         line = rec["cn_line"]

@@ -36,7 +36,8 @@ def test_output_is_deterministic(shared_dir, regenerated):
 
 
 def test_build_all_writes_whole_files(shared_dir, tmp_path, regenerated):
-    shutil.copy(EF / "country_aliases.csv", tmp_path)
+    for curated in ("country_aliases.csv", extract.ANNEX_II_CSV, extract.SCOPE_NOTES_CSV):
+        shutil.copy(EF / curated, tmp_path)
     shutil.copy(EF / "MANIFEST.toml", tmp_path)
     written = extract.build_all(shared_dir, tmp_path)
     assert sorted(p.name for p in written) == sorted(regenerated)
