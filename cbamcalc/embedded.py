@@ -187,7 +187,7 @@ def see_indirect_counted(a: ArrayLike, se_indirect: ArrayLike, annex_ii: ArrayLi
     """
     se = np.asarray(se_indirect, dtype=float)
     counts = ~np.asarray(annex_ii, dtype=bool)
-    return solve_embedded(a, np.where(counts, se, 0.0), names)
+    return solve_embedded(a, np.where(counts, se, 0.0), names) + 0.0  # + 0.0: no -0.0 from the solver
 
 
 def good_indirect_counted(process_counted: ArrayLike, process_se_indirect: ArrayLike,

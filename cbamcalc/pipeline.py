@@ -8,7 +8,10 @@ computes them:
    -> emissions attributed to each production process (Summary_Processes rows 71-85);
 3. precursors (own processes and purchased) -> the linear system ``(I - A) x = SE``
    (InputOutput), solved for SEE direct, SEE indirect and embedded electricity;
-4. share of default values per process, and the goods (Summary_Products).
+4. share of default values per process, and the goods (Summary_Products);
+5. the SEE that counts for the CBAM obligation (Reg. (EU) 2023/956 Art. 7(1) and Annex II,
+   IR (EU) 2025/2547 Annex I point 3.1): ``annex_ii``, ``see_indirect_counted`` and
+   ``see_counted`` per process and per good (see :func:`_counted`).
 
 Pint quantities of the model are converted to internal units column by column (one
 conversion per distinct unit of a column); everything else is numpy.
@@ -486,14 +489,21 @@ def run_installation(
     Raises
     ------
     InputError
-        For inconsistent data (see :func:`check_installation`) and precursor loops
-        without a solution.
+        For inconsistent data (see :func:`check_installation`), precursor loops
+        without a solution, and a process or purchased precursor whose aggregated goods
+        category is not one of the template's (its Annex II membership is unknown).
 
     Notes
     -----
     SE = (DirEm* + Em_H + Em_WG - Em_el,exp) / AL and SE_ind = E_el * EF_el / AL per
     process; SEE = (I - A)^-1 SE solved over processes and purchased precursors (Annex IV,
     section 2, of IR (EU) 2023/1773; template sheets D_Processes and InputOutput).
+
+    ``see_counted = see_direct + see_indirect_counted`` is the SEE that counts for the CBAM
+    obligation (Reg. (EU) 2023/956 Art. 7(1) and Annex II; IR (EU) 2025/2547 Annex I point 3.1):
+    indirect emissions count where they arise in the production of a good not in Annex II,
+    precursors included (:func:`cbamcalc.embedded.see_indirect_counted`). The template's own
+    columns (``see_indirect``, ``see_total``) are unchanged.
 
     Examples
     --------
@@ -551,6 +561,8 @@ def _run(installation: Installation, *, strict: bool, on_warning: str) -> Instal
     see = embedded.specific_embedded(a, np.column_stack([se_direct, se_indirect, se_elec]), names)
     uses_default = np.concatenate([np.zeros(len(procs), dtype=bool), pp_default])
     share = embedded.default_share(a, se_direct, uses_default, names)
+    node_annex_ii = _category_annex_ii(procs, pps)
+    counted = embedded.see_indirect_counted(a, se_indirect, node_annex_ii, names)
 
     # 4. tables
     n = len(procs)
@@ -575,6 +587,9 @@ def _run(installation: Installation, *, strict: bool, on_warning: str) -> Instal
             "embedded_electricity": see[:n, 2],
             "default_share": share[:n],
             "electricity_ef_source": [p.electricity_ef_source for p in procs],
+            "annex_ii": node_annex_ii[:n],
+            "see_indirect_counted": counted[:n],
+            "see_counted": see[:n, 0] + counted[:n],
         },
         index=pd.Index([p.id for p in procs], name="id"),
     )
@@ -636,6 +651,27 @@ def _precursor_values(pps: Sequence[PurchasedPrecursor]) -> tuple[Array, Array, 
     return see, el * ef, el, default
 
 
+def _category_annex_ii(procs: Sequence[ProductionProcess], pps: Sequence[PurchasedPrecursor]) -> Array:
+    """Per node (processes, then purchased precursors), whether its goods category is in Annex II.
+
+    Regulation (EU) 2023/956 Annex II, by the template's aggregated goods categories
+    (:func:`cbamcalc.cn_codes.annex_ii_of_category`). A process's good is of its category; a
+    good whose CN code lies on the other side of the line is handled per good in
+    :func:`_products`.
+    """
+    from .cn_codes import annex_ii_of_category
+
+    nodes: list[ProductionProcess | PurchasedPrecursor] = [*procs, *pps]
+    out = np.zeros(len(nodes), dtype=bool)
+    for i, node in enumerate(nodes):
+        try:
+            out[i] = annex_ii_of_category(node.category)
+        except InputError as exc:
+            raise InputError(field=f"aggregated goods category of {node.name!r}", expected=exc.expected,
+                             found=node.category, **_where(node.cells, "category")) from exc
+    return out
+
+
 def _shadowed(a: Array, n: int) -> Array:
     """Processes whose products show FALSE (0) as share of default values in the template.
 
@@ -665,6 +701,11 @@ def _products(installation: Installation, processes: pd.DataFrame, shadowed: Arr
                      f"values ({cell}), because its lookup finds process {g.process!r} in the supply chain of an "
                      f"earlier process first; cbamcalc reports 0 as the template does, and "
                      f"default_share_of_process = {share:.6g} (Summary_Processes hidden column AG)")
+        process_annex_ii = bool(processes["annex_ii"].to_numpy()[i])
+        annex_ii = _good_annex_ii(g.cn_code, process_annex_ii)
+        counted = float(embedded.good_indirect_counted(processes["see_indirect_counted"].to_numpy()[i],
+                                                       processes["se_indirect"].to_numpy()[i], process_annex_ii,
+                                                       annex_ii))
         rows.append({
             "process": g.process,
             "process_id": pid,
@@ -679,11 +720,27 @@ def _products(installation: Installation, processes: pd.DataFrame, shadowed: Arr
             "default_share_of_process": share,
             "electricity_ef_source": row["electricity_ef_source"],
             "embedded_electricity": row["embedded_electricity"],
+            "annex_ii": annex_ii,
+            "see_indirect_counted": counted,
+            "see_counted": float(processes["see_direct"].to_numpy()[i]) + counted,
         })
     columns = ["process", "process_id", "aggregated_goods_category", "cn_code", "product", "see_direct",
                "see_indirect", "see_total", "unit", "default_share", "default_share_of_process",
-               "electricity_ef_source", "embedded_electricity"]
+               "electricity_ef_source", "embedded_electricity", "annex_ii", "see_indirect_counted", "see_counted"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _good_annex_ii(cn: str, process_annex_ii: bool) -> bool:
+    """Whether the good's CN code is in Annex II of Reg. (EU) 2023/956 (Art. 7(1): decided per CN code).
+
+    A CN code that is not a CBAM good (kept with ``strict=False``) takes its process's category.
+    """
+    from .cn_codes import in_annex_ii, is_cbam_good
+
+    try:
+        return bool(in_annex_ii(cn)) if is_cbam_good(cn) else process_annex_ii
+    except InputError:
+        return process_annex_ii
 
 
 def _cn_text(cn: str) -> str:

@@ -22,13 +22,13 @@ JSON_PROCESS_KEYS: tuple[str, ...] = (
     "embedded_electricity_mwh_per_t",
     "se_direct", "se_indirect", "specific_electricity_mwh_per_t", "default_share", "electricity_ef_source",
     "directly_attributable_emissions_t", "heat_emissions_t", "waste_gas_emissions_t",
-    "attributed_direct_emissions_t", "indirect_emissions_t",
+    "attributed_direct_emissions_t", "indirect_emissions_t", "annex_ii", "see_indirect_counted", "see_counted",
 )
 #: ``to_dict()["products"]`` keys: the documented contract (issue 4) first, then extras.
 JSON_PRODUCT_KEYS: tuple[str, ...] = (
     "process", "cn_code", "product", "see_direct", "see_indirect", "see_total", "default_share",
     "process_id", "aggregated_goods_category", "unit", "embedded_electricity_mwh_per_t", "electricity_ef_source",
-    "default_share_of_process",
+    "default_share_of_process", "annex_ii", "see_indirect_counted", "see_counted",
 )
 _JSON_FROM = {
     "id": None, "activity_level_t": "activity_level", "embedded_electricity_mwh_per_t": "embedded_electricity",
@@ -76,6 +76,12 @@ PROCESS_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("default_share", "fraction", "share of SEE direct from default values (NaN when SEE direct is 0)",
      "Summary_Processes!AG162"),
     ("electricity_ef_source", "", "source of the electricity emission factor", "D_Processes!L67"),
+    ("annex_ii", "", "the aggregated goods category is listed in Annex II of Reg. (EU) 2023/956, so only direct "
+     "emissions count (Art. 7(1); data: emission_factors/annex_ii_Reg2023-956.csv)", ""),
+    ("see_indirect_counted", "tCO2e/t", "SEE indirect that counts for the CBAM obligation: indirect emissions "
+     "arising in the production of goods not in Annex II, precursors included (IR (EU) 2025/2547 Annex I 3.1)",
+     ""),
+    ("see_counted", "tCO2e/t", "SEE that counts for the CBAM obligation: see_direct + see_indirect_counted", ""),
 )
 
 #: Columns of :attr:`InstallationResult.products`, in Summary_Products terms.
@@ -96,6 +102,12 @@ PRODUCT_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
      "Summary_Processes!AG162"),
     ("electricity_ef_source", "", "source of the electricity emission factor", "Summary_Products!N10"),
     ("embedded_electricity", "MWh/t", "embedded electricity", "Summary_Products!O10"),
+    ("annex_ii", "", "the CN code is listed in Annex II of Reg. (EU) 2023/956, so only direct "
+     "emissions count (Art. 7(1); data: emission_factors/annex_ii_Reg2023-956.csv)", ""),
+    ("see_indirect_counted", "tCO2e/t", "SEE indirect that counts for the CBAM obligation: indirect emissions "
+     "arising in the production of goods not in Annex II, precursors included (IR (EU) 2025/2547 Annex I 3.1)",
+     ""),
+    ("see_counted", "tCO2e/t", "SEE that counts for the CBAM obligation: see_direct + see_indirect_counted", ""),
 )
 
 

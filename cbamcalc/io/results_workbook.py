@@ -5,8 +5,10 @@
 =====================  ===========================================================================
 sheet (en / th)        content
 =====================  ===========================================================================
-Goods / สินค้า          per good: SEE direct, indirect, total [tCO2e/t] next to the EU default value
-                       of its country (direct, indirect, total, with the 2026 mark-up, source line);
+Goods / สินค้า          per good: SEE direct, indirect, total [tCO2e/t], whether its CN code is in
+                       Annex II of Reg. (EU) 2023/956 and the SEE that counts for the obligation
+                       (IR (EU) 2025/2547 Annex I 3.1), next to the EU default value of its country
+                       (direct, indirect, total, with the 2026 mark-up, source line);
                        a native bar chart of the SEE breakdown with the default value as markers
 Cost / ค่าใช้จ่าย CBAM   per good and year 2026-2034: tonnes, SEE counted, embedded emissions,
                        free-allocation adjustment, certificates, price, cost in EUR and THB; the cost
@@ -150,23 +152,24 @@ def _goods_sheet(ws: Worksheet, result: InstallationResult, defaults: list[dict[
 
     _title(ws, _text("res.title.goods", lang, country=country_label))
     keys = ["process_id", "process", "cn_code", "product", "category", "see_direct", "see_indirect", "see_total",
-            "default_share", "embedded_electricity", "dv_direct", "dv_indirect", "dv_total", "dv_2026",
-            "vs_default", "dv_source"]
+            "annex_ii", "see_indirect_counted", "see_counted", "default_share", "embedded_electricity", "dv_direct",
+            "dv_indirect", "dv_total", "dv_2026", "vs_default", "dv_source"]
     heads = [_text(f"res.col.{k}", lang) for k in keys]
-    _header(ws, 3, heads, [8, 24, 11, 30, 18, 11, 11, 11, 10, 11, 11, 11, 11, 12, 11, 40])
+    _header(ws, 3, heads, [8, 24, 11, 30, 18, 11, 11, 11, 10, 11, 11, 10, 11, 11, 11, 11, 12, 11, 40])
     p = result.products
     for i, (_, row) in enumerate(p.iterrows()):
         r = 4 + i
         dv = defaults[i] if i < len(defaults) else {}
         counted_default = dv.get("total") if dv.get("indirect") is not None else dv.get("direct")
-        counted_actual = row["see_total"] if dv.get("indirect") is not None else row["see_direct"]
+        counted_actual = row["see_counted"]  # Art. 7(1) and IR 2025/2547 Annex I 3.1, per CN code
         ratio = (float(counted_actual) / counted_default) if counted_default else None
         values = [row["process_id"], row["process"], str(row["cn_code"]), row["product"],
                   row["aggregated_goods_category"], row["see_direct"], row["see_indirect"], row["see_total"],
-                  row["default_share"], row["embedded_electricity"], dv.get("direct"), dv.get("indirect"),
-                  dv.get("total"), dv.get("value_with_markup"), ratio, dv.get("source")]
-        fmts = [None, None, "@", None, None, _NUM, _NUM, _NUM, "0.00%", _NUM, "0.000", "0.000", "0.000", "0.000",
-                "0.00", None]
+                  bool(row["annex_ii"]), row["see_indirect_counted"], row["see_counted"], row["default_share"],
+                  row["embedded_electricity"], dv.get("direct"), dv.get("indirect"), dv.get("total"),
+                  dv.get("value_with_markup"), ratio, dv.get("source")]
+        fmts = [None, None, "@", None, None, _NUM, _NUM, _NUM, None, _NUM, _NUM, "0.00%", _NUM, "0.000", "0.000",
+                "0.000", "0.000", "0.00", None]
         for j, (v, f) in enumerate(zip(values, fmts, strict=True)):
             c = _put(ws, r, 1 + j, v, f)
             if f == "@":
