@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("template", "create a cbamcalc input workbook (English/Thai)"),
     "export-communication": ("export_communication", "fill the EU Communication template from an input file"),
     "exposure": ("exposure", "sector exposure model over trade flows, scenarios and Monte Carlo"),
+    "serve": ("serve", "the web page for exporters: upload a workbook, see and download the results (Thai/English)"),
 }
 
 
