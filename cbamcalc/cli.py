@@ -5,7 +5,17 @@ Each sub-command lives in ``cbamcalc/commands/<name>.py`` with two functions:
 when needed, so ``cbamcalc --help`` stays light (no pandas import for help).
 
 A :class:`~cbamcalc.errors.CbamError` becomes one line on stderr and exit status 2;
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback instead. The line is escaped (:func:`one_line`): a newline, an
+escape sequence or a bidirectional override in a file name cannot break it or forge another.
+Argument errors of argparse are one line too (exit 2).
+
+Command-line values are named by the flag the user typed. A command module may declare
+``FLAG_OF_FIELD = {"price": "--price", ...}``: an :class:`~cbamcalc.errors.InputError` whose
+``field`` is a key is printed with the flag instead (the library names its parameters, the CLI
+its flags).
+
+Any other exception is a bug of cbamcalc: one line naming it, exit 1 (``--debug`` for the
+traceback).
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import CbamError
+from .errors import CbamError, InputError
 
 #: sub-command name -> (module under cbamcalc.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -31,6 +41,37 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def one_line(text: str) -> str:
+    """``text`` on one printable line: control and format characters escaped (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (``cbamcalc run: error: argument --price: ...``), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see '{one_line(self.prog)} --help')\n")
+
+
+def _with_flags(exc: CbamError, module: object) -> CbamError:
+    """The error with its internal field name replaced by the flag (``FLAG_OF_FIELD`` of the command)."""
+    flags = getattr(module, "FLAG_OF_FIELD", None) or {}
+    if isinstance(exc, InputError) and exc.field in flags:
+        return exc.replaced(field=flags[exc.field])
+    return exc
+
+
 def _available() -> dict[str, tuple[str, str]]:
     out = {}
     for name, (module, helptext) in COMMANDS.items():
@@ -41,7 +82,7 @@ def _available() -> dict[str, tuple[str, str]]:
 
 def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     """Build the argument parser; only the selected command's module is imported."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cbamcalc",
         description="Embedded emissions and EU CBAM cost of goods, per the Commission's templates and acts.",
     )
@@ -72,11 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CbamError as exc:
         if args.debug:
             raise
-        print(f"cbamcalc {args.command}: error: {exc}", file=sys.stderr)
+        print(f"cbamcalc {args.command}: error: {one_line(str(_with_flags(exc, module)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("cbamcalc: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"cbamcalc {args.command}: internal error: {type(exc).__name__}: {one_line(str(exc))[:500]} "
+              "(a bug in cbamcalc; run again with --debug for the traceback and report it)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

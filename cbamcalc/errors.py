@@ -41,7 +41,9 @@ def _where(
         parts.append(f"column '{column}'")
     where = ", ".join(parts)
     if field:
-        where = f"{where} ({field})" if where else f"Field '{field}'"
+        # a command-line flag is named as typed: "--price: expected ..."
+        named = field if field.startswith("-") else f"Field '{field}'"
+        where = f"{where} ({field})" if where else named
     return where
 
 
@@ -105,6 +107,16 @@ class InputError(CbamError, ValueError):
         for key, value in where.items():
             if fields.get(key) in (None, ""):
                 fields[key] = value
+        new = type(self)(self._message_only(), **fields)
+        new.__cause__ = self.__cause__
+        return new
+
+    def replaced(self, **changes: Any) -> InputError:
+        """Return a copy of this error with the given location fields replaced (e.g. ``field="--price"``)."""
+        fields = {
+            k: getattr(self, k) for k in ("file", "sheet", "cell", "row", "column", "field", "expected", "found")
+        }
+        fields.update(changes)
         new = type(self)(self._message_only(), **fields)
         new.__cause__ = self.__cause__
         return new
