@@ -1,20 +1,22 @@
 """EU default values of embedded emissions per CN code, country of production and year of import.
 
-Default values are those of Annex I to Implementing Regulation (EU) 2025/2621, as the
-Commission's Excel version 1 of 2026-02-04 prints them (``emission_factors/
-default_values_IR2025-2621_v1_2026-02-04.csv``, generated from that workbook). All values are
-specific embedded emissions in tCO2e per tonne of good.
+Default values in force are those of Annex I to Implementing Regulation (EU) 2025/2621 as
+replaced by Implementing Regulation (EU) 2026/1740 (``emission_factors/
+default_values_IR2026-1740_v2_2026-08-06.csv``, generated from two third-party transcriptions of
+the Commission's Excel version 2 of 2026-08-06, cross-checked line by line). All values are
+specific embedded emissions in tCO2e per tonne of good. Every result names the version used.
 
 Data versions
 -------------
-``"2025/2621"`` (default)
-    IR (EU) 2025/2621 Annex I, Commission Excel v1 of 2026-02-04: bundled.
-``"2026/1740"``
-    IR (EU) 2026/1740 replaced Annex I in full (OJ 31 Jul 2026). ``shared/`` holds no
-    Commission workbook of it, so its values are **not bundled**: asking for it raises
-    :class:`~cbamcalc.errors.ReferenceDataError`. Nothing is invented in its place.
+``"2026/1740"`` (default)
+    IR (EU) 2026/1740 Annex I (OJ 31 Jul 2026), which replaced Annex I of IR (EU) 2025/2621
+    from 1 January 2026: the values in force. Direct, indirect and total with 3 decimals;
+    no marked-up columns (``published_value_with_markup`` is NaN).
+``"2025/2621"``
+    IR (EU) 2025/2621 Annex I as first published, Commission Excel v1 of 2026-02-04 (with its
+    marked-up columns): selectable for comparison and for reproducing earlier results.
 
-Which line applies (IR (EU) 2025/2621, Annex I, introductory text)
+Which line applies (IR (EU) 2025/2621 and 2026/1740, Annex I, introductory text)
 -------------------------------------------------------------------
 1. In the country's own table, the most specific line whose CN code the good's code starts
    with: an 8-digit line first, then a 6-digit, then a 4-digit heading line. "see below"
@@ -27,16 +29,17 @@ Which line applies (IR (EU) 2025/2621, Annex I, introductory text)
    variant (``"white"`` / ``"grey"``) or gets an :class:`~cbamcalc.errors.InputError` listing
    them; :func:`lookup_default_values` with ``all_variants=True`` returns one row per variant.
 
-Mark-up (``markups_IR2025-2621.csv``)
--------------------------------------
+Mark-up (``markups_IR2026-1740.csv``; v1: ``markups_IR2025-2621.csv``)
+----------------------------------------------------------------------
 10 % for imports in 2026, 20 % in 2027, 30 % from 2028; fertilisers 1 % in every year.
-``value_with_markup`` = base x (1 + mark-up), where the base is the direct value for goods
-whose indirect value is "N/A" (goods of Annex II of Regulation (EU) 2023/956: iron and steel
-except agglomerated ore, aluminium, hydrogen; only direct emissions count) and the total
-(direct + indirect) otherwise (cement, fertilisers, 2601 12 00). The v1 workbook's marked-up
-columns are exactly this (total x 1.1, x 1.2, x 1.3, or x 1.01), on every line but the few it
-prints inconsistently; the workbook's own figure is returned as ``published_value_with_markup``
-and the inconsistency as a code in ``flags`` (see ``emission_factors/README.md``).
+``value_with_markup`` = total x (1 + mark-up): the printed total is the law (IR (EU) 2026/1740
+Annex I, opening paragraph; recital 10: the direct and indirect columns are for information),
+also where it differs from direct + indirect by rounding. For goods of Annex II of Regulation
+(EU) 2023/956 (indirect "N/A": only direct emissions count) the printed total equals the direct
+value. The v1 workbook's marked-up columns are exactly this (total x 1.1, x 1.2, x 1.3, or
+x 1.01), on every line but the few it prints inconsistently; its own figure is returned as
+``published_value_with_markup`` and the inconsistency as a code in ``flags`` (see
+``emission_factors/README.md``).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from .errors import InputError, ReferenceDataError
 __all__ = [
     "DEFAULT_VERSION",
     "KNOWN_VERSIONS",
+    "VERSION_LABELS",
     "DefaultValue",
     "default_value",
     "lookup_default_values",
@@ -63,16 +67,24 @@ __all__ = [
     "variants_of",
 ]
 
-#: The bundled data set used when no version is named.
-DEFAULT_VERSION = "2025/2621"
+#: The data set used when no version is named: the default values in force.
+DEFAULT_VERSION = "2026/1740"
 
 #: Known data versions -> manifest table (``None``: known, not bundled).
 KNOWN_VERSIONS: dict[str, str | None] = {
+    "2026/1740": "default_values_2026_1740_v2",
     "2025/2621": "default_values_2025_2621_v1",
-    "2026/1740": None,
 }
 
-_VERSION_LABELS = {"2025/2621": "IR (EU) 2025/2621 Annex I v1"}
+#: Version -> manifest table of its mark-up schedule.
+MARKUP_TABLES = {"2026/1740": "markups_2026_1740", "2025/2621": "markups"}
+
+#: Version -> how results cite it (``source`` starts with this).
+VERSION_LABELS = {
+    "2026/1740": "IR (EU) 2026/1740 Annex I (Commission Excel v2 of 2026-08-06)",
+    "2025/2621": "IR (EU) 2025/2621 Annex I v1",
+}
+_VERSION_LABELS = VERSION_LABELS
 
 OTHER = "OTHER"
 FIRST_YEAR = 2026
@@ -117,17 +129,18 @@ class DefaultValue:
     year : int
         Year of import (sets the mark-up).
     version : str
-        Data version used (``"2025/2621"``).
+        Data version used (``"2026/1740"`` or ``"2025/2621"``).
     direct, indirect, total : float
         Default specific embedded emissions. [tCO2e/t]; ``indirect`` is NaN where Annex I
         prints "N/A" (goods for which only direct emissions count).
     markup_rate : float
         Mark-up of the year as a fraction (0.10 = 10 %).
     value_with_markup : float
-        Base (direct where indirect is N/A, else total) x (1 + mark-up): the value that enters
-        the obligation. [tCO2e/t]
+        Printed total x (1 + mark-up): the value that enters the obligation (IR (EU) 2026/1740
+        Annex I, opening paragraph). [tCO2e/t]
     published_value_with_markup : float
-        The workbook's own marked-up figure for that year (NaN where it prints none). [tCO2e/t]
+        The v1 workbook's own marked-up figure for that year (NaN where it prints none, and
+        always for version 2026/1740, which prints no marked-up columns). [tCO2e/t]
     route : str
         Production-route letter(s) of the line (``"E"``, ``"C/F"``; ``""`` when none), which
         select the CBAM benchmark row used with default values (:mod:`cbamcalc.benchmarks`).
@@ -148,8 +161,9 @@ class DefaultValue:
     unit : str
         ``"tCO2e/t"``.
     source : str
-        Act, annex, version, sheet and row of the line, e.g.
-        ``"IR (EU) 2025/2621 Annex I v1, sheet 'Thailand', row 262"``.
+        Act, annex, version and the line, e.g. ``"IR (EU) 2026/1740 Annex I (Commission Excel v2
+        of 2026-08-06), table 'Thailand', line 731815"`` or ``"IR (EU) 2025/2621 Annex I v1,
+        sheet 'Thailand', row 262"``.
     flags : str
         Consistency codes of the workbook line (``;``-separated; ``""`` when none).
     """
@@ -191,8 +205,8 @@ class DefaultValue:
 def resolve_version(version: str | None = None) -> str:
     """Canonical name of a default-value data version (``None`` -> :data:`DEFAULT_VERSION`).
 
-    Accepts ``"2025/2621"`` (also ``"IR 2025/2621"``, ``"(EU) 2025/2621"``, ``"2025/2621 v1"``)
-    and ``"2026/1740"``.
+    Accepts ``"2026/1740"`` (also ``"IR 2026/1740"``, ``"2026/1740 v2"``) and ``"2025/2621"``
+    (also ``"IR 2025/2621"``, ``"(EU) 2025/2621"``, ``"2025/2621 v1"``).
 
     Raises
     ------
@@ -203,7 +217,7 @@ def resolve_version(version: str | None = None) -> str:
         return DEFAULT_VERSION
     text = str(version).strip()
     key = text.upper().replace("(EU)", "").replace("IR", "").replace("EU", "").replace(" ", "")
-    for suffix in ("-V1", "V1"):
+    for suffix in ("-V1", "V1", "-V2", "V2"):
         if key.endswith(suffix):
             key = key[: -len(suffix)]
     if key in KNOWN_VERSIONS:
@@ -211,7 +225,7 @@ def resolve_version(version: str | None = None) -> str:
     raise InputError(
         "unknown data version",
         field="version",
-        expected="'2025/2621' (bundled, the default) or '2026/1740' (known, not bundled)",
+        expected="'2026/1740' (the values in force, the default) or '2025/2621' (v1 as first published)",
         found=text,
     )
 
@@ -219,20 +233,17 @@ def resolve_version(version: str | None = None) -> str:
 def _table_name(version: str) -> str:
     name = KNOWN_VERSIONS[version]
     if name is None:
-        raise ReferenceDataError(
-            f"Default values of version {version!r} (IR (EU) {version}, which replaced Annex I of "
-            "IR (EU) 2025/2621) are not bundled: shared/ holds no Commission workbook of them, so there are "
-            "no values to look up; use version '2025/2621' (Commission Excel v1 of 2026-02-04)"
-        )
+        raise ReferenceDataError(f"Default values of version {version!r} are not bundled")
     return name
 
 
 @cache
-def _markup_matrix() -> tuple[dict[str, int], np.ndarray]:
-    """Sector -> row, and mark-up fractions for years 2026, 2027, 2028+ (columns)."""
-    from .refdata import load_table
+def _markup_matrix(version: str = DEFAULT_VERSION) -> tuple[dict[str, int], np.ndarray]:
+    """Sector -> row, and mark-up fractions for years 2026, 2027, 2028+ (columns), of a version."""
+    from .refdata import load_table, table_info
 
-    table = load_table("markups")
+    table = load_table(MARKUP_TABLES[version])
+    path = table_info(MARKUP_TABLES[version])["path"]
     sectors = sorted(set(table["sector"]))
     years = np.arange(FIRST_YEAR, FIRST_YEAR + 3)
     matrix = np.full((len(sectors), len(years)), np.nan)
@@ -241,15 +252,15 @@ def _markup_matrix() -> tuple[dict[str, int], np.ndarray]:
         for j, year in enumerate(years):
             hit = rows[(rows["valid_from"] <= year) & (rows["valid_to"].isna() | (rows["valid_to"] >= year))]
             if len(hit) != 1:
-                raise ReferenceDataError(f"markups_IR2025-2621.csv: {len(hit)} rows for {sector} in {year}")
+                raise ReferenceDataError(f"{path}: {len(hit)} rows for {sector} in {year}")
             matrix[i, j] = float(hit["value"].iloc[0]) / 100.0
         last = rows[rows["valid_from"] <= years[-1]]
         if not last["valid_to"].isna().any():
-            raise ReferenceDataError(f"markups_IR2025-2621.csv: no open-ended row for {sector}")
+            raise ReferenceDataError(f"{path}: no open-ended row for {sector}")
     return {s: i for i, s in enumerate(sectors)}, matrix
 
 
-def markup_rate(sector: str, year: int) -> float:
+def markup_rate(sector: str, year: int, *, version: str | None = None) -> float:
     """Mark-up on default values for a sector and year of import, as a fraction.
 
     Parameters
@@ -258,6 +269,8 @@ def markup_rate(sector: str, year: int) -> float:
         Cement, Fertilisers, Aluminium, Hydrogen or Iron and steel.
     year : int
         Year of import, from 2026.
+    version : str, optional
+        Default-value version (default :data:`DEFAULT_VERSION`); both print the same schedule.
 
     Returns
     -------
@@ -266,14 +279,15 @@ def markup_rate(sector: str, year: int) -> float:
 
     References
     ----------
-    IR (EU) 2025/2621, Annex I (mark-up headings of each table) and recitals (3)-(4).
+    IR (EU) 2026/1740, Annex I, opening paragraph (``markups_IR2026-1740.csv``); for version
+    2025/2621: IR (EU) 2025/2621, Annex I (mark-up headings of each table) and recitals (3)-(4).
 
     Examples
     --------
     >>> markup_rate("Iron and steel", 2027), markup_rate("Fertilisers", 2030)
     (0.2, 0.01)
     """
-    sectors, matrix = _markup_matrix()
+    sectors, matrix = _markup_matrix(resolve_version(version))
     if sector not in sectors:
         raise InputError(field="sector", expected=" or ".join(sorted(sectors)), found=sector)
     _check_year(year)
@@ -328,24 +342,29 @@ def _dataset(version: str) -> _Dataset:
     }
     lines = lines.reset_index(drop=True)
     label = _VERSION_LABELS[version]
+    marked = ["markup_2026", "markup_2027", "markup_2028"]
+    published = (lines[marked].to_numpy(dtype=float) if set(marked) <= set(lines.columns)
+                 else np.full((len(lines), 3), np.nan))
+    if "source_table" in lines.columns:  # v2: a table and a line of the annex, read from the transcriptions
+        source = [f"{label}, table '{t}', line {c}" for t, c in zip(lines["source_table"], lines["source_code"],
+                                                                      strict=True)]
+    else:  # v1: a sheet and row of the Commission workbook
+        source = [f"{label}, sheet '{s}', row {int(r)}" for s, r in zip(lines["source_sheet"], lines["source_row"],
+                                                                       strict=True)]
     columns = {
         "sector": lines["sector"].to_numpy(dtype=object),
         "direct": lines["direct"].to_numpy(dtype=float),
         "indirect": lines["indirect"].to_numpy(dtype=float),
         "total": lines["total"].to_numpy(dtype=float),
         "direct_only": (lines["indirect_status"] == "n/a").to_numpy(dtype=bool),
-        "published": lines[["markup_2026", "markup_2027", "markup_2028"]].to_numpy(dtype=float),
+        "published": published,
         "route": lines["route"].to_numpy(dtype=object),
         "heading_level": lines["heading_level"].to_numpy(dtype=np.int64),
         "cn_line": lines["cn_line"].to_numpy(dtype=object),
         "variant": lines["variant"].to_numpy(dtype=object),
         "flags": lines["flags"].to_numpy(dtype=object),
         "line_status": lines["line_status"].to_numpy(dtype=object),
-        "source": np.array(
-            [f"{label}, sheet '{s}', row {int(r)}" for s, r in zip(lines["source_sheet"], lines["source_row"],
-                                                                   strict=True)],
-            dtype=object,
-        ),
+        "source": np.array(source, dtype=object),
     }
     return _Dataset(
         version=version,
@@ -446,7 +465,7 @@ def _no_line(data: _Dataset, cn: str, country: str, **where: Any) -> ReferenceDa
 def _not_cbam(cn: str, **where: Any) -> InputError:
     return InputError(
         "not a CBAM good (not in Annex I of Regulation (EU) 2023/956 as listed in the Communication "
-        "template v2.1.1, and no line of IR (EU) 2025/2621 Annex I covers it)",
+        "template v2.1.1, and no line of the default-value annex covers it)",
         field="cn_code",
         expected="the CN code of a CBAM good",
         found=_space(cn),
@@ -487,8 +506,8 @@ def lookup_default_values(
         4-/6-digit heading printed as a line of Annex I), ``country`` (ISO code or name) and
         ``year`` (year of import, from 2026).
     version : str, optional
-        ``"2025/2621"`` (default: IR (EU) 2025/2621 Annex I, Commission Excel v1) or
-        ``"2026/1740"`` (known but not bundled: raises).
+        ``"2026/1740"`` (default: the values in force, IR (EU) 2026/1740 Annex I) or
+        ``"2025/2621"`` (IR (EU) 2025/2621 Annex I as first published, Commission Excel v1).
     variant_column : str, optional
         Column naming the variant (``"white"`` / ``"grey"``) for CN codes with several lines;
         ignored on rows whose code has one line.
@@ -503,9 +522,10 @@ def lookup_default_values(
     pandas.DataFrame
         Aligned to the input index (one row per input row, or more with ``all_variants``),
         columns :data:`COLUMNS`: ``direct``, ``indirect``, ``total``, ``value_with_markup``,
-        ``published_value_with_markup`` in tCO2e/t; ``markup_rate`` as a fraction; ``fallback``
-        True where the "Other countries and territories" line was used; ``heading_level`` the
-        digits of the line matched; ``source`` the act, sheet and row of the line.
+        ``published_value_with_markup`` in tCO2e/t (``value_with_markup`` = printed total x
+        (1 + mark-up)); ``markup_rate`` as a fraction; ``fallback`` True where the "Other
+        countries and territories" line was used; ``heading_level`` the digits of the line
+        matched; ``version`` the data version used; ``source`` the act and line.
 
     Raises
     ------
@@ -514,7 +534,7 @@ def lookup_default_values(
         country (with a suggestion for a near miss), a year before 2026, an unknown version, a
         code with several lines and no variant named, or an unknown variant.
     ReferenceDataError
-        For version ``"2026/1740"`` (not bundled), or a CBAM good without any default line.
+        For a CBAM good without any default line.
 
     Notes
     -----
@@ -523,8 +543,9 @@ def lookup_default_values(
 
     References
     ----------
-    IR (EU) 2025/2621, Annex I (tables per country, "Other countries and territories",
-    fallback rule of its introductory text, mark-up columns).
+    IR (EU) 2026/1740, Annex I (replacing Annex I of IR (EU) 2025/2621): tables per country,
+    "Other countries and territories", fallback rule of its introductory text, mark-up on the
+    total (opening paragraph).
 
     Examples
     --------
@@ -600,11 +621,11 @@ def lookup_default_values(
     # attributes per distinct combination, then broadcast to rows
     cols = data.columns
     sector = cols["sector"][line]
-    sectors, matrix = _markup_matrix()
+    sectors, matrix = _markup_matrix(ver)
     sector_idx = np.array([sectors[s] for s in sector], dtype=np.int64)
     year_idx = np.minimum(years, FIRST_YEAR + 2) - FIRST_YEAR
     row_rate = matrix[sector_idx[codes], year_idx]
-    base = np.where(cols["direct_only"][line], cols["direct"][line], cols["total"][line])
+    base = cols["total"][line]  # the printed total is the law (IR (EU) 2026/1740 Annex I; recital 10)
     published = cols["published"][line[codes], year_idx]
     out = pd.DataFrame(
         {
@@ -703,7 +724,7 @@ def default_value(
     year : int
         Year of import, from 2026.
     version : str, optional
-        ``"2025/2621"`` (default, bundled) or ``"2026/1740"`` (not bundled: raises).
+        ``"2026/1740"`` (default, the values in force) or ``"2025/2621"`` (v1 as first published).
     variant : str, optional
         ``"white"`` or ``"grey"`` for CN codes with several lines (2523 10 00, 2523 90 00).
 

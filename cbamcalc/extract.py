@@ -16,6 +16,8 @@ file                                                           tables written
 ``related/EC_CBAM_default_values_IR2025-2621_v1_2026-02-04``   ``default_values_IR2025-2621_v1_2026-02-04.csv``
 ``related/EC_CBAM_benchmarks_IR2025-2620_v1``                  ``benchmarks_IR2025-2620_v1.csv``
 ``official/CBAM_Communication_template_..._v2.1.1_BLANK``      ``cn_codes_template_v2.1.1.csv``, ``countries.csv``
+``related/thirdparty_..._default_values_v2`` (.json and .csv)   ``default_values_IR2026-1740_v2_2026-08-06.csv``
+                                                               (:mod:`cbamcalc.extract_v2`)
 =============================================================  =========================================
 
 The default-value workbook is kept *as published*: where the workbook is inconsistent with
@@ -25,6 +27,8 @@ row carries a code in the ``flags`` column (see :data:`FLAG_DESCRIPTIONS`).
 
 The curated ``country_aliases.csv`` (Commission table titles that differ from the template's
 country names) must exist in the output folder: it maps every country table to its ISO code.
+So must the curated ``annex_ii_Reg2023-956.csv`` and ``scope_notes_Reg2025-2083.csv``, joined
+into the goods list as ``annex_ii``, ``annex_ii_provision`` and ``scope_note``.
 """
 
 from __future__ import annotations
@@ -83,6 +87,10 @@ SCOPE_NOTES_CSV = "scope_notes_Reg2025-2083.csv"
 GENERATED = {
     "default_values_2025_2621_v1": (DEFAULT_VALUES_CSV, DEFAULT_VALUES_WORKBOOK),
     "benchmarks_2025_2620": (BENCHMARKS_CSV, BENCHMARKS_WORKBOOK),
+    "default_values_2026_1740_v2": (
+        "default_values_IR2026-1740_v2_2026-08-06.csv",
+        "cbam_templates/related/thirdparty_Keremozdemirra_cbam-mcp_default_values_v2.json",
+    ),
     "cn_codes": (CN_CODES_CSV, TEMPLATE_WORKBOOK),
     "countries": (COUNTRIES_CSV, TEMPLATE_WORKBOOK),
 }
@@ -833,14 +841,24 @@ def join_annex_ii(cn_rows: list[dict[str, Any]], out_dir: Path) -> None:
         good["scope_note"] = f"{note['scope_note']} ({note['act']}, {note['provision']})" if note else ""
 
 
-COUNTRY_COLUMNS = ("iso2", "name", "default_values_table", "act", "provision", "source_sheet", "source_row")
+COUNTRY_COLUMNS = (
+    "iso2",
+    "name",
+    "default_values_table",
+    "default_values_table_v2",
+    "act",
+    "provision",
+    "source_sheet",
+    "source_row",
+)
 
 
 def country_rows(shared_dir: Path) -> list[dict[str, Any]]:
     """Country code list of the Communication template v2.1.1 (``c_CodeLists!F11:G276``).
 
     ``default_values_table`` (filled by :func:`build_all`) names the country's own table of
-    IR (EU) 2025/2621 Annex I, empty when the Other-countries table applies.
+    IR (EU) 2025/2621 Annex I (v1), ``default_values_table_v2`` its own table of IR (EU) 2026/1740
+    Annex I (v2); empty when the Other-countries table applies.
     """
     rows = read_workbook_values(shared_dir / TEMPLATE_WORKBOOK)["c_CodeLists"]
     out = []
@@ -856,6 +874,7 @@ def country_rows(shared_dir: Path) -> list[dict[str, Any]]:
                 "iso2": code,
                 "name": _norm_space(name),
                 "default_values_table": "",
+                "default_values_table_v2": "",
                 "act": TEMPLATE_NAME,
                 "provision": "sheet c_CodeLists, country code list (ISO 3166-1 alpha-2 and EU codes)",
                 "source_sheet": "c_CodeLists",
@@ -892,41 +911,47 @@ def _check_source_hashes(shared_dir: Path, out_dir: Path) -> None:
     """Refuse to build from a workbook other than the one the manifest names (a new version needs review)."""
     man_path = out_dir / "MANIFEST.toml"
     files = tomllib.loads(man_path.read_text(encoding="utf-8")).get("files", {}) if man_path.is_file() else {}
-    for name, (_, source) in GENERATED.items():
-        recorded = files.get(name, {}).get("source_sha256")
+    checks = [(name, source, files.get(name, {}).get("source_sha256"), "source_sha256")
+              for name, (_, source) in GENERATED.items()]
+    checks += [(name, entry["cross_check_file"].removeprefix("shared/"), entry.get("cross_check_sha256"),
+                "cross_check_sha256") for name, entry in files.items() if "cross_check_file" in entry]
+    for name, source, recorded, key in checks:
         if not recorded:
             continue
         actual = _sha256(shared_dir / source)
         if actual != recorded:
             raise ReferenceDataError(
-                f"{source}: sha256 {actual} differs from MANIFEST.toml [files.{name}] source_sha256 {recorded}; "
+                f"{source}: sha256 {actual} differs from MANIFEST.toml [files.{name}] {key} {recorded}; "
                 "a new Commission file is a new data version: review it, then update the manifest entry"
             )
 
 
 def generated_tables(shared_dir: Path, out_dir: Path) -> Iterator[tuple[str, bytes]]:
     """(file name, CSV bytes) of every generated table, without writing anything."""
+    from . import extract_v2
+
     dv = default_value_rows(shared_dir, out_dir)
-    tables = {}
-    for rec in dv:
-        if rec["country"] != OTHER_COUNTRIES:
-            tables[rec["country"]] = rec["country_table"]
+    lookup = _country_lookup(country_rows(shared_dir), _read_aliases(out_dir))
+    dv2 = extract_v2.default_value_rows_v2(shared_dir, lambda title: _sheet_country(title, title, lookup))
     countries = country_rows(shared_dir)
-    for rec in countries:
-        rec["default_values_table"] = tables.get(rec["iso2"], "")
-    missing = set(tables) - {rec["iso2"] for rec in countries}
-    if missing:
-        raise ReferenceDataError(f"default-value tables for codes not in the template list: {sorted(missing)}")
+    for column, rows in (("default_values_table", dv), ("default_values_table_v2", dv2)):
+        tables = {rec["country"]: rec["country_table"] for rec in rows if rec["country"] != OTHER_COUNTRIES}
+        for rec in countries:
+            rec[column] = tables.get(rec["iso2"], "")
+        missing = set(tables) - {rec["iso2"] for rec in countries}
+        if missing:
+            raise ReferenceDataError(f"default-value tables for codes not in the template list: {sorted(missing)}")
     bm = benchmark_rows(shared_dir)
     cn_rows = cn_code_rows(shared_dir)
     cn_rows += cn_codes_from_benchmarks(cn_rows, bm)
     join_annex_ii(cn_rows, out_dir)
     goods = [rec["cn_code"] for rec in cn_rows]
-    for rec in dv:
+    for rec in dv + dv2:
         line = rec["cn_line"]
         if not any(code.startswith(line) for code in goods):
             rec["flags"] = ";".join(f for f in (rec["flags"], "cn_not_in_goods_list") if f)
     yield DEFAULT_VALUES_CSV, _csv_bytes(DV_COLUMNS, dv)
+    yield extract_v2.DEFAULT_VALUES_V2_CSV, _csv_bytes(extract_v2.DV2_COLUMNS, dv2)
     yield BENCHMARKS_CSV, _csv_bytes(BM_COLUMNS, bm)
     yield CN_CODES_CSV, _csv_bytes(CN_COLUMNS, cn_rows)
     yield COUNTRIES_CSV, _csv_bytes(COUNTRY_COLUMNS, countries)

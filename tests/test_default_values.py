@@ -1,7 +1,9 @@
-"""cbamcalc.default_values against the Commission's workbook, THAI_CONTEXT.md and the act's rules.
+"""cbamcalc.default_values, version 2025/2621 (v1), against the Commission's workbook, THAI_CONTEXT.md and the rules.
 
 The walk test reads ``EC_CBAM_default_values_IR2025-2621_v1_2026-02-04.xlsx`` (sheet by sheet,
 cell by cell, with its own small parser) and gets every line back through the public lookup.
+Every call here names version "2025/2621" (the default is now 2026/1740, tested in
+``test_default_values_v2.py``).
 """
 
 from __future__ import annotations
@@ -16,17 +18,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cbamcalc import default_values as _dv
 from cbamcalc import extract
 from cbamcalc.default_values import (
     DEFAULT_VERSION,
     DefaultValue,
-    default_value,
-    lookup_default_values,
     markup_rate,
     resolve_version,
     variants_of,
 )
 from cbamcalc.errors import InputError, ReferenceDataError
+
+V1 = "2025/2621"
+
+
+def default_value(*args, version=V1, **kwargs):
+    """The public lookup, pinned to version 2025/2621 unless a test names another."""
+    return _dv.default_value(*args, version=version, **kwargs)
+
+
+def lookup_default_values(frame, *, version=V1, **kwargs):
+    """The vectorised public lookup, pinned to version 2025/2621 unless a test names another."""
+    return _dv.lookup_default_values(frame, version=version, **kwargs)
+
 
 RATES = {"Fertilisers": (0.01, 0.01, 0.01)}
 OTHER_RATES = (0.10, 0.20, 0.30)
@@ -320,7 +334,7 @@ def test_frame_is_aligned_and_records_the_version():
     )
     out = lookup_default_values(frame)
     assert out.index.equals(frame.index)
-    assert out["version"].tolist() == [DEFAULT_VERSION] * 3
+    assert out["version"].tolist() == [V1] * 3
     assert out["markup_rate"].tolist() == [0.1, 0.2, 0.3]
     assert out["cn_code"].tolist() == ["73181595", "73181595", "72083900"]
     assert list(out.columns)[:12] == ["cn_code", "country", "year", "version", "direct", "indirect", "total",
@@ -348,9 +362,8 @@ def test_frame_is_aligned_and_records_the_version():
                                                      r"found 2025"),
         (("7318 15 95", "TH", 2026.5), {}, InputError, r"Field 'year': expected a year of import"),
         (("7318 15 95", "TH", 2026), {"version": "2024/999"}, InputError,
-         r"Field 'version': unknown data version; expected '2025/2621' \(bundled, the default\) or '2026/1740'"),
-        (("7318 15 95", "TH", 2026), {"version": "2026/1740"}, ReferenceDataError,
-         r"Default values of version '2026/1740' .* are not bundled: shared/ holds no Commission workbook"),
+         r"Field 'version': unknown data version; expected '2026/1740' \(the values in force, the default\) or "
+         r"'2025/2621' \(v1 as first published\)"),
         (("2523 10 00", "TH", 2026), {}, InputError, r"Field 'variant': CN 2523 10 00 has several default-value "
                                                      r"lines"),
         (("3102 10 10", "TH", 2026), {}, ReferenceDataError, r"no default value for CN 3102 10 10 .* lines under "
@@ -376,11 +389,14 @@ def test_frame_errors_name_the_row():
 
 
 def test_versions():
-    assert resolve_version(None) == "2025/2621"
+    assert resolve_version(None) == DEFAULT_VERSION == "2026/1740"
     assert resolve_version("IR (EU) 2025/2621") == "2025/2621"
     assert resolve_version("2025/2621 v1") == "2025/2621"
     assert resolve_version("2026/1740") == "2026/1740"
     assert default_value("7318 15 95", "TH", 2026, version="2025/2621").version == "2025/2621"
+    assert _dv.default_value("7318 15 95", "TH", 2026).version == "2026/1740"
+    assert _dv.default_value("7318 15 95", "TH", 2026, version="2025/2621").source == (
+        "IR (EU) 2025/2621 Annex I v1, sheet 'Thailand', row 262")
 
 
 @settings(max_examples=40, deadline=None)

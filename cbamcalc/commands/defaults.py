@@ -46,7 +46,8 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     p = subparsers.add_parser(
         name,
         help=helptext,
-        description=helptext + " (IR (EU) 2025/2621 Annex I; values in tCO2e per tonne of good).",
+        description=helptext + " (IR (EU) 2025/2621 Annex I as replaced by IR (EU) 2026/1740; values in tCO2e per "
+        "tonne of good; the mark-up applies to the printed total).",
         epilog="Example: cbamcalc defaults --country TH --cn 73181588 --year 2027. The 'Other countries and "
         "territories' line applies when the country has no line or its line shows '–'.",
     )
@@ -58,8 +59,8 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
         dest="data_set",
         default=None,
         metavar="VERSION",
-        help="default-value act: 2025/2621 (bundled, Commission Excel v1; the default) or 2026/1740 "
-        "(the correcting act; not bundled)",
+        help="default-value act: 2026/1740 (the values in force, Commission Excel v2 of 2026-08-06; the "
+        "default) or 2025/2621 (as first published, Commission Excel v1 of 2026-02-04)",
     )
     p.add_argument("--variant", default=None,
                    help="white or grey, for codes with several lines (2523 10 00, 2523 90 00)")
