@@ -124,7 +124,8 @@ def scaled(inst: Installation, factor: float) -> Installation:
     return _map_quantities(inst, scale)
 
 
-SEE_COLUMNS = ["see_direct", "see_indirect", "see_total", "embedded_electricity", "default_share"]
+SEE_COLUMNS = ["see_direct", "see_indirect", "see_total", "embedded_electricity", "default_share", "see_indirect_counted",
+               "see_counted"]
 
 
 @SETTINGS
