@@ -602,6 +602,8 @@ def _run(installation: Installation, *, strict: bool, on_warning: str) -> Instal
             "see_indirect": see[n:, 1],
             "specific_electricity_consumption": see[n:, 2],
             "see_direct_is_default": pp_default,
+            "annex_ii": node_annex_ii[n:],
+            "see_indirect_counted": counted[n:],
         },
         index=pd.Index([pp.id for pp in pps], name="id"),
     )

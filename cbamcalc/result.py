@@ -190,7 +190,9 @@ class InstallationResult:
     purchased_precursors: pd.DataFrame
     """One row per purchased precursor (index: "PP1" ...): name, category, country, amount
     consumed [t], SEE direct and indirect [tCO2e/t], specific electricity [MWh/t],
-    whether its SEE direct is a default value."""
+    whether its SEE direct is a default value, whether its category is in Annex II of Reg. (EU)
+    2023/956 (``annex_ii``) and the part of its SEE indirect that counts (``see_indirect_counted``
+    [tCO2e/t]: all of it, or 0 for an Annex II category)."""
     totals: InstallationTotals
     """Installation totals (C_Emissions&Energy) and the attribution check (Summary_Processes 81-85)."""
     data_version: str

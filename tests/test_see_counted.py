@@ -158,6 +158,9 @@ def test_ammonia_excludes_the_indirect_emissions_of_its_hydrogen(hydrogen: str) 
     assert nh3["see_indirect"] == pytest.approx(indirect, rel=1e-12)
     assert nh3["see_indirect_counted"] == pytest.approx(counted, rel=1e-12)
     assert nh3["see_counted"] == pytest.approx(direct + counted, rel=1e-12)  # 2.46
+    if hydrogen == "purchased":
+        h2 = res.purchased_precursors.loc["PP1"]
+        assert h2["annex_ii"] and h2["see_indirect"] == pytest.approx(2.0) and h2["see_indirect_counted"] == 0.0
     if hydrogen == "own":
         h2 = res.products.set_index("product").loc["H2"]
         assert h2["annex_ii"] and h2["see_indirect_counted"] == 0.0 and h2["see_counted"] == h2["see_direct"]

@@ -469,7 +469,7 @@ def write_results_workbook(
     _frame_sheet(wb.create_sheet(names["purchased"]), result.purchased_precursors.rename_axis("id"),
                  _text("res.title.purchased", lang),
                  {"see_direct": "tCO2e/t", "see_indirect": "tCO2e/t", "specific_electricity_consumption": "MWh/t",
-                  "consumed": "t"})
+                  "consumed": "t", "see_indirect_counted": "tCO2e/t"})
     _totals_sheet(wb.create_sheet(names["totals"]), result, lang)
     _metadata_sheet(wb.create_sheet(names["metadata"]), result, lang, input_path=input_path,
                     input_format=input_format, country=country_label or None, defaults=defaults, cost=cost,
