@@ -6,14 +6,21 @@ Where each number comes from (recorded on every result as ``price_basis`` / ``eu
 source                      what it is
 ==========================  ====================================================================
 ``published 2026-Qn``       2026 quarterly average of EU ETS auction prices, as published by the
-                            Commission (``certificate_prices_2026_quarterly.csv``; only Q1 2026,
-                            EUR 75.36, was found cited; other quarters must be given by the user)
+                            Commission (``certificate_prices_2026_quarterly.csv``: Q1 EUR 75.36
+                            [C], Q2 EUR 75.28 [S], Q3 EUR 82.32 [S], with a ``confidence``
+                            column; Q4, due 4 Jan 2027, must be given by the user)
 ``user``                    one price (or rate) stated by the user for every year
 ``path:<file>``             a user CSV of dates or years and prices; dates are averaged per
                             calendar year (the weekly price from 2027 is averaged over the year)
 ``scenario:<name>``         a shipped, dated scenario (``price_paths_scenario_2026-11.csv``,
                             ``fx_eur_thb_scenario.csv``: kind ``scenario``, never law)
 ==========================  ====================================================================
+
+2026 in the shipped price scenarios: every scenario (low, central, high) is pinned to the
+published 2026 quarters, by one rule stated in the file's ``basis`` column: the mean of the
+published quarters Q1-Q3 2026, equal weight per quarter, rounded to the cent
+((75.36 + 75.28 + 82.32) / 3 = EUR 77.65/tCO2e). Goods whose quarter of import is known should
+use that quarter's published price instead (:func:`quarter_price_2026`).
 
 Units: certificate price [EUR/tCO2e]; exchange rate [THB/EUR].
 """
@@ -98,13 +105,15 @@ def quarterly_prices_2026() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``period``, ``quarter``, ``value`` [EUR/tCO2e], ``published``, ``act``,
-        ``provision``, ``source``.
+        ``provision``, ``source``, ``confidence`` (``C``: confirmed; ``S``: several secondary
+        sources).
 
     Notes
     -----
     For 2026 the price of a CBAM certificate is the volume-weighted quarterly average of the EU
-    ETS auction clearing prices; from 2027 it is weekly. Only the quarters found cited are shipped
-    (Q1 2026 = EUR 75.36, published 7 Apr 2026).
+    ETS auction clearing prices; from 2027 it is weekly. Only published quarters are shipped:
+    Q1 2026 = EUR 75.36 (published 7 Apr 2026), Q2 = EUR 75.28 (6 Jul 2026), Q3 = EUR 82.32
+    (5 Oct 2026); Q4 is due on 4 Jan 2027.
 
     References
     ----------
@@ -157,8 +166,8 @@ def price_scenario(name: str = "central") -> YearlySeries:
 
     Examples
     --------
-    >>> price_scenario("central").values[2026]
-    np.float64(75.36)
+    >>> price_scenario("central").values[2026]  # mean of the published quarters Q1-Q3 2026
+    np.float64(77.65)
     """
     return _scenario(PRICE_SCENARIO_TABLE, name, "price scenario")
 

@@ -15,11 +15,23 @@ def test_q1_2026_published_price_with_citation():
     assert t.loc["2026-Q1", "published"] == "2026-04-07"
     assert "2025/2548" in t.loc["2026-Q1", "act"]
     assert prices.quarter_price_2026([1, 1]).tolist() == [75.36, 75.36]
+    assert t.loc["2026-Q1", "confidence"] == "C"
+
+
+def test_q2_q3_2026_published_prices_with_citation_and_mark():
+    t = prices.quarterly_prices_2026().set_index("period")
+    # issue 10 item 7 / REGULATION.md: Q2 2026 = EUR 75.28 (6 Jul 2026), Q3 = EUR 82.32 (5 Oct 2026) [S]
+    assert (t.loc["2026-Q2", "value"], t.loc["2026-Q2", "published"]) == (75.28, "2026-07-06")
+    assert (t.loc["2026-Q3", "value"], t.loc["2026-Q3", "published"]) == (82.32, "2026-10-05")
+    assert t.loc["2026-Q2", "confidence"] == t.loc["2026-Q3", "confidence"] == "S"
+    assert "secondary sources" in t.loc["2026-Q3", "source"]
+    assert prices.quarter_price_2026([3, 2, 1]).tolist() == [82.32, 75.28, 75.36]
 
 
 def test_unpublished_quarter_is_a_clear_error():
-    with pytest.raises(InputError, match=r"no published certificate price for 2026-Q2 in .*quarterly.csv.*give price="):
-        prices.quarter_price_2026([1, 2])
+    with pytest.raises(InputError, match=r"no published certificate price for 2026-Q4 in .*quarterly.csv "
+                                         r"\(have: 2026-Q1, 2026-Q2, 2026-Q3\); give price="):
+        prices.quarter_price_2026([1, 4])
     with pytest.raises(InputError, match=r"Field 'quarter': expected the calendar quarter of import, 1-4, found 5"):
         prices.quarter_price_2026([5])
 
@@ -32,7 +44,7 @@ def test_scenarios_are_marked_scenario_and_cover_2026_2034():
         for sc in ("low", "central", "high"):
             assert sorted(t.loc[t["scenario"] == sc, "year"]) == list(range(2026, 2035))
     c = prices.price_scenario("central")
-    assert c.values[2026] == 75.36 and c.source.startswith("scenario:central")
+    assert c.source.startswith("scenario:central")
     with pytest.raises(InputError, match=r"price scenario.*expected a scenario among central, high, low, found 'x'"):
         prices.price_scenario("x")
 
@@ -120,3 +132,19 @@ def test_de_minimis_table():
     row = t.set_index("key").loc["threshold_net_mass"]
     assert (row["value"], row["unit"]) == (50, "t") and "2025/2083" in row["act"]
     assert set(t.loc[t.key == "excluded_category", "category"]) == {"electricity", "hydrogen"}
+
+
+def test_scenarios_pin_2026_to_the_mean_of_the_published_quarters():
+    # the rule of the file's basis column: mean of the published quarters Q1-Q3 2026, rounded to the cent
+    by_hand = round((75.36 + 75.28 + 82.32) / 3, 2)
+    assert by_hand == 77.65
+    t = load_table("price_paths_scenario")
+    rows = t[t["year"] == 2026]
+    assert sorted(rows["scenario"]) == ["central", "high", "low"]
+    assert (rows["value"] == by_hand).all()
+    assert rows["basis"].str.startswith("pinned to the published 2026 certificate prices: mean of the published "
+                                        "quarters Q1-Q3 2026").all()
+    published = prices.quarterly_prices_2026()["value"]
+    assert round(float(published.mean()), 2) == by_hand  # the rule still matches the quarterly table
+    for name in ("low", "central", "high"):
+        assert prices.price_scenario(name).values[2026] == by_hand
