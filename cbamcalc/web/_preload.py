@@ -21,6 +21,9 @@ import cbamcalc.pipeline  # noqa: F401
 
 def _warm() -> None:
     """Load the reference tables a run, a look-up and a cost use (errors here only mean a cold start)."""
+    import pandas as pd
+
+    from cbamcalc.cost import cbam_cost
     from cbamcalc.default_values import default_value
     from cbamcalc.io.exporter_workbook import labels
 
@@ -29,6 +32,9 @@ def _warm() -> None:
         try:
             default_value("73181595", "TH", 2026)
             labels()
+            # benchmarks, CBAM factors, price and exchange-rate paths: the tables every cost reads
+            cbam_cost(pd.DataFrame({"cn_code": ["73181595"], "quantity": [1.0], "country": ["TH"]}),
+                      years=range(2026, 2035))
         except Exception:  # pragma: no cover - a cold start is slower, not wrong
             pass
 
