@@ -74,7 +74,7 @@ def stacked_columns(categories: Sequence[str], series: Sequence[tuple[str, Seque
     bar = slot * 0.62
     for i, cat in enumerate(categories):
         x = left + i * slot + (slot - bar) / 2
-        base = top + plot_h
+        base = float(top + plot_h)
         out.append(f'<g class="column" data-category="{escape(str(cat))}" data-total="{totals[i]:.2f}">')
         for j, (name, values) in enumerate(series):
             v = max(float(values[i] or 0.0), 0.0)
