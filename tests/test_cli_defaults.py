@@ -140,6 +140,9 @@ def test_data_json(capsys):
     assert tables["annex_ii"]["rows"] == 42
     assert tables["benchmarks_2025_2620"]["source_sha256"]
     assert {v["version"] for v in rec["default_value_versions"]} == {"2025/2621", "2026/1740"}
+    default = [v for v in rec["default_value_versions"] if v["default"]]
+    assert [(v["version"], v["table"]) for v in default] == [("2026/1740", "default_values_2026_1740_v2")]
+    assert default[0]["label"] == "IR (EU) 2026/1740 Annex I (Commission Excel v2 of 2026-08-06)"
 
 
 def test_help_does_not_import_pandas():

@@ -1,7 +1,8 @@
 """``cbamcalc data``: the reference tables shipped with cbamcalc, their kind, versions and sources.
 
 A thin adapter over :mod:`cbamcalc.refdata` (the manifest ``emission_factors/MANIFEST.toml``).
-With ``--json`` it prints one object: ``data_version``, ``default_value_versions`` and
+With ``--json`` it prints one object: ``data_version``, ``default_value_versions`` (``version``,
+``bundled``, ``default``, ``table``, ``label``) and
 ``tables`` (a list of objects with ``name``, ``path``, ``title``, ``kind``, ``source``,
 ``source_file``, ``source_sha256``, ``sha256``, ``generated_by``, ``rows``).
 """
@@ -32,10 +33,11 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
 
 
 def _versions() -> list[dict[str, Any]]:
-    from ..default_values import DEFAULT_VERSION, KNOWN_VERSIONS
+    from ..default_values import DEFAULT_VERSION, KNOWN_VERSIONS, VERSION_LABELS
 
     return [
-        {"version": v, "bundled": table is not None, "default": v == DEFAULT_VERSION, "table": table or ""}
+        {"version": v, "bundled": table is not None, "default": v == DEFAULT_VERSION, "table": table or "",
+         "label": VERSION_LABELS.get(v, "")}
         for v, table in KNOWN_VERSIONS.items()
     ]
 
