@@ -311,6 +311,12 @@ def test_filled_eu_template_download(client: TestClient, example_bytes: bytes, t
     got, want = json.loads(out), json.loads(ref)
     assert got["template_version"] == "2.1.1"
     assert [p["see_total"] for p in got["products"]] == pytest.approx([p["see_total"] for p in want["products"]])
+    # the filled template uploaded to the page: same SEE, no cost (the EU template gives no exports)
+    page = client.post("/?lang=en", files={"file": ("filled.xlsx", r.content)})
+    assert page.status_code == 200 and "EU Communication template; cbamcalc" in page.text
+    shown = re.findall(r'<tr data-cn="(\d{8})">.*?class="n see-total">([0-9.,]+)<', page.text, re.S)
+    assert shown == [(g["cn_code"], f"{g['see_total']:,.4f}") for g in got["products"]]
+    assert 'id="cost-none"' in page.text
 
 
 # ---------------------------------------------------------------------------- chart and command

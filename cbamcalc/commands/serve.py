@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
                        workers=args.workers)
     print(f"cbamcalc serve: http://{args.host}:{args.port}/ (Thai: http://{args.host}:{args.port}/?lang=th); "
           "Ctrl+C stops", file=sys.stderr)
+    from ..web.jobs import start_job_server
+
+    start_job_server()
     uvicorn.run(create_app(config), host=args.host, port=args.port, access_log=False, log_level="warning",
                 server_header=False)
     return 0

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-__all__ = ["JobError", "JobOutput", "TASKS", "run_job", "safe_name"]
+__all__ = ["JobError", "JobOutput", "TASKS", "run_job", "safe_name", "start_job_server"]
 
 #: A file name of the upload: letters (any script), digits, space, dot, dash, underscore, parentheses.
 _UNSAFE = re.compile(r"[^\w .()-]", re.UNICODE)
@@ -260,6 +260,15 @@ def _context() -> Any:
         ctx.set_forkserver_preload(["cbamcalc.web._preload"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+def start_job_server() -> None:
+    """Start the job server now (imports and reference tables loaded once), not at the first request."""
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def run_job(task: str, params: dict[str, Any] | None = None, *, upload: bytes | None = None,
