@@ -345,3 +345,18 @@ def test_serve_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     assert main(["serve", "--workers", "0"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cbamcalc serve: error: ") and "--workers" in err and "expected a number > 0, found 0" in err
+
+
+def test_wheel_ships_the_page_assets() -> None:
+    """Every non-Python file of cbamcalc/web matches a package-data pattern of pyproject.toml."""
+    import fnmatch
+    import tomllib
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "cbamcalc.web" in conf["packages"]
+    patterns = conf["package-data"]["cbamcalc.web"]
+    web = ROOT / "cbamcalc" / "web"
+    assets = [p.relative_to(web).as_posix() for p in web.rglob("*")
+              if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert {"labels.csv", "templates/page.html", "static/style.css"} <= set(assets)
+    assert [a for a in assets if not any(fnmatch.fnmatch(a, pat) for pat in patterns)] == []
