@@ -356,7 +356,6 @@ def _dataset(version: str) -> _Dataset:
         "direct": lines["direct"].to_numpy(dtype=float),
         "indirect": lines["indirect"].to_numpy(dtype=float),
         "total": lines["total"].to_numpy(dtype=float),
-        "direct_only": (lines["indirect_status"] == "n/a").to_numpy(dtype=bool),
         "published": published,
         "route": lines["route"].to_numpy(dtype=object),
         "heading_level": lines["heading_level"].to_numpy(dtype=np.int64),
