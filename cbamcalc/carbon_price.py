@@ -4,14 +4,18 @@ An authorised CBAM declarant may claim a reduction of the certificates to surren
 carbon price effectively paid in the country of origin for the declared embedded emissions, net
 of any rebate or other form of compensation available in that country.
 
-cbamcalc turns a price paid into certificates as::
+Since Reg. (EU) 2025/2083 replaced Art. 9 the reduction has two tracks, one per basis of the
+embedded emissions (:func:`art9_reduction_actual`, :func:`art9_reduction_default`)::
 
-    deduction [tCO2e] = E x s x min(max(P - R, 0) / X, p_EU) / p_EU
+    actual values:  R_act = max(P - R_t, 0) / X x E_act x s / p_avg       (draft IA on Art. 9(5))
+    default values: R_def = P_default x E_def / p_avg                      (Commission default price)
 
-with E the embedded emissions counted [tCO2e], s the share of them the carbon price covered,
-P the price paid and R the rebate or compensation, both per tCO2e in the origin currency, X the
-exchange rate [origin currency per EUR] and p_EU the certificate price [EUR/tCO2e]. The effective
-price is capped at the certificate price: the reduction never exceeds the emissions covered.
+with E the embedded emissions of each share [tCO2e], s the share of them covered net of rebated
+emissions, P the price paid and R_t a rebate per tonne (origin currency), X the yearly average
+exchange rate [origin currency per EUR], P_default the Commission's yearly default carbon price of
+the country [EUR/tCO2e] (none published yet: no reduction) and p_avg the average certificate price
+of the year of import [EUR/tCO2e]. :func:`carbon_price_deduction` keeps the earlier provisional
+reading (capped at the certificate price) for callers of the library that still use it.
 
 What is law and what is not
 ---------------------------
@@ -43,12 +47,29 @@ __all__ = [
     "to_eur",
     "effective_price_eur",
     "carbon_price_deduction",
+    "art9_reduction_actual",
+    "art9_reduction_default",
+    "ART9_ACTUAL_NOTE",
+    "ART9_DEFAULT_NOTE",
     "thai_carbon_tax",
     "parse_origin_price",
 ]
 
 #: Currencies cbamcalc converts (separate dimensions in the unit registry).
 KNOWN_CURRENCIES = ("EUR", "THB")
+
+#: Note on every result that reduces certificates for a price paid on actual emissions.
+ART9_ACTUAL_NOTE = (
+    "carbon price paid at origin deducted on the actual share (Art. 9 of Reg. (EU) 2023/956 as replaced by Reg. (EU) "
+    "2025/2083; conversion per the DRAFT implementing act on Art. 9(5): effective price x covered emissions net of "
+    "rebates / average certificate price of the year of import)"
+)
+#: Note on every result where a price paid was given for goods on default values.
+ART9_DEFAULT_NOTE = (
+    "no Art. 9 reduction on the default-value share: on default values only the yearly default carbon prices "
+    "published by the Commission may be used (Art. 9 as replaced by Reg. (EU) 2025/2083), and none is given; "
+    "the price paid at origin reduces the actual share only"
+)
 
 #: Note attached to every result that deducts the Thai fuel-excise carbon tax.
 THAI_ART9_NOTE = (
@@ -237,6 +258,106 @@ def carbon_price_deduction(
     ratio *= e
     ratio *= s
     return ratio
+
+
+def art9_reduction_actual(embedded_actual: Any, price_paid_eur: Any, average_certificate_price: Any, *,
+                          share_covered: Any) -> np.ndarray:
+    """Art. 9 reduction on the emissions determined on actual data. [tCO2e]
+
+    Parameters
+    ----------
+    embedded_actual : array_like
+        Embedded emissions of the share of the goods determined on actual emissions. [tCO2e]
+    price_paid_eur : array_like
+        Effective carbon price paid at origin, net of rebates per tonne, converted with the
+        yearly average exchange rate. [EUR/tCO2e]
+    average_certificate_price : array_like
+        Average CBAM certificate price of the year of import. [EUR/tCO2e]
+    share_covered : array_like
+        Share of those embedded emissions covered by the carbon price, net of rebated or
+        compensated emissions, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``R = P_eff x (E_covered - E_rebated) / p_avg``. [tCO2e]
+
+    Notes
+    -----
+    Art. 9(1) of Reg. (EU) 2023/956 as replaced by Reg. (EU) 2025/2083 allows the reduction for
+    a carbon price effectively paid where embedded emissions are determined on actual emissions.
+    The conversion is that of the **draft** implementing act on Art. 9(5) (May 2026): effective
+    carbon price x (emissions covered - rebated emissions) / average certificate price of the year
+    of import, no cap at the certificate price; cbamcalc follows the draft and says so on every
+    result (:data:`ART9_ACTUAL_NOTE`). Certificates never fall below zero
+    (:func:`cbamcalc.obligation.certificates`).
+
+    Examples
+    --------
+    EUR 10/t paid on 40 % of 1,000 tCO2e, average certificate price EUR 80:
+
+    >>> float(art9_reduction_actual(1000.0, 10.0, 80.0, share_covered=0.4))
+    50.0
+    """
+    e = np.asarray(embedded_actual, dtype=float)
+    p = np.asarray(price_paid_eur, dtype=float)
+    pe = np.asarray(average_certificate_price, dtype=float)
+    s = np.asarray(share_covered, dtype=float)
+    _check_art9(p, pe, s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((p > 0) & (pe > 0), e * s * p / np.where(pe > 0, pe, 1.0), 0.0)
+    return np.asarray(out, dtype=float)
+
+
+def art9_reduction_default(embedded_default: Any, default_carbon_price_eur: Any,
+                           average_certificate_price: Any) -> np.ndarray:
+    """Art. 9 reduction on the emissions determined on default values. [tCO2e]
+
+    Parameters
+    ----------
+    embedded_default : array_like
+        Embedded emissions of the share of the goods on default values. [tCO2e]
+    default_carbon_price_eur : array_like
+        The yearly **default carbon price** of the country of origin published by the Commission
+        (NaN or 0 where none is published: no reduction). [EUR/tCO2e]
+    average_certificate_price : array_like
+        Average CBAM certificate price of the year of import. [EUR/tCO2e]
+
+    Returns
+    -------
+    numpy.ndarray
+        ``R = P_default x E_default / p_avg``; 0 where no default carbon price is given. [tCO2e]
+
+    Notes
+    -----
+    Art. 9 as replaced by Reg. (EU) 2025/2083: on default values a reduction may be claimed only
+    by reference to the yearly default carbon prices published by the Commission; none had been
+    published by Nov 2026 and cbamcalc ships none. A price the user paid, and the Thai excise
+    scenario, never reduce the default share (:data:`ART9_DEFAULT_NOTE`).
+
+    Examples
+    --------
+    >>> art9_reduction_default([1000.0, 1000.0], [8.0, np.nan], 80.0).tolist()
+    [100.0, 0.0]
+    """
+    e = np.asarray(embedded_default, dtype=float)
+    p = np.nan_to_num(np.asarray(default_carbon_price_eur, dtype=float))
+    pe = np.asarray(average_certificate_price, dtype=float)
+    _check_art9(p, pe, np.ones(1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((p > 0) & (pe > 0), e * p / np.where(pe > 0, pe, 1.0), 0.0)
+    return np.asarray(out, dtype=float)
+
+
+def _check_art9(price: np.ndarray, certificate_price: np.ndarray, share: np.ndarray) -> None:
+    if np.any(~np.isfinite(share) | (share < 0) | (share > 1)):
+        bad = share[~np.isfinite(share) | (share < 0) | (share > 1)].ravel()[0]
+        raise InputError(field="origin_share", expected="a share of embedded emissions in [0, 1]", found=float(bad))
+    if np.any(~np.isfinite(price) | (price < 0)):
+        bad = price[~np.isfinite(price) | (price < 0)].ravel()[0]
+        raise InputError(field="origin_price", expected="a finite price >= 0 [EUR/tCO2e]", found=float(bad))
+    if np.any((price > 0) & ~(certificate_price > 0)):
+        raise InputError(field="price", expected="a certificate price > 0 to convert the price paid", found=0.0)
 
 
 def thai_carbon_tax() -> dict[str, Any]:

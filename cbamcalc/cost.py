@@ -1,26 +1,33 @@
 """CBAM obligation and cost per good and year, 2026-2034, in EUR and THB.
 
-One vectorised function, :func:`cbam_cost`, turns a table of goods (CN code, country, quantity,
-optional actual SEE, route, carbon price paid at origin) into one row per good and year with
-every intermediate of the obligation:
+:func:`cbam_cost` is a thin vectorised orchestrator: it checks the goods table once, lays out
+one row per good and year, looks the reference data up once per unique key, and chains the terms
+of the law, each a pure function of :mod:`cbamcalc.obligation` or :mod:`cbamcalc.carbon_price`:
 
 .. code-block:: text
 
-    EE   = M x [a x SEE_actual + (1 - a) x SEE_default x (1 + mark-up_y)]        embedded emissions
-    FAA  = M x [a x SEFA_A + (1 - a) x SEFA_B]                                   free-allocation adj.
-           SEFA_A = CBAM_y x CSCF_y x (BM_A + sum_i m_i BM_A,i) + sum_j m_j SEFA_j (actual data)
-           SEFA_B = CBAM_y x CSCF_y x BM_B(route of the default line)           (default values)
-    D    = EE x s x min(P_origin, p_y) / p_y                                     Art. 9 deduction
-    N    = max(EE - FAA - D, 0)                                                  certificates
+    SEE_act = SEE_dir + SEE_ind,counted     Art. 7(1), Annex II by CN code; IR 2025/2547 Annex I 3.1
+    SEE_def = total_printed x (1 + mark-up_y)                  IR 2026/1740 Annex I (printed total)
+    EE   = M x [a x SEE_act + (1 - a) x SEE_def]                                 embedded emissions
+    SEFA = a (CBAM_y CSCF_y chain_A + given) + (1 - a) CBAM_y CSCF_y BM_B(route, production year)
+           chain_A = BM_A + sum_i m_i chain_A,i (relevant precursors, IR 2025/2620 Annex 3.3)
+    FAA  = M x SEFA                                                   free-allocation adjustment
+    R    = P_paid x EE_act x s / p_y  +  P_default x EE_def / p_y                Art. 9 reduction
+    N    = max(EE - FAA - R, 0)                                                        certificates
     cost = N x p_y [EUR];  N x p_y x X_y [THB]
 
 with ``M`` the quantity in the good's functional unit [t], ``a`` the share of it with actual data,
-``SEE`` counting indirect emissions only for goods not in Annex II of Reg. (EU) 2023/956 (cement
-and fertilisers), ``p_y`` the certificate price [EUR/tCO2e] and ``X_y`` the EUR/THB rate [THB/EUR].
+``p_y`` the certificate price [EUR/tCO2e], ``X_y`` the EUR/THB rate [THB/EUR]. Benchmark rows
+marked (1)/(2) are chosen by production year (2026-27 / 2028-30, IR 2025/2620 Annex 5.3; the
+2028-30 value after 2030, with a warning); a default line naming several alloy grades takes the
+highest benchmark of the production year (5.1). A complex good on actual data needs its relevant
+precursors (or its producer's SEFA); ``own_process_only`` gives the lower bound with a warning.
+On the default share a price paid at origin reduces nothing unless a Commission default carbon
+price is given (Art. 9 as replaced by Reg. (EU) 2025/2083).
 
 Cement: the functional unit is the clinker contained
 ----------------------------------------------------
-IR (EU) 2025/2547 makes the tonnes of clinker contained the functional unit of cement (Art. 4(5);
+IR (EU) 2025/2547 makes the tonnes of clinker contained the functional unit of cement (Annex I;
 recital 6: "for cement and fertilisers, the emissions are dependent on the clinker content and
 nitrogen content ... the functional units should be the tonnes of clinker and tonnes of nitrogen
 contained in those goods"). The CBAM benchmarks agree: Portland cement (2523 21 00, 2523 29 00)
@@ -47,6 +54,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,12 +62,12 @@ import pandas as pd
 
 from . import carbon_price as _cp
 from . import free_allocation as _fa
+from . import obligation as _ob
 from . import prices as _prices
 from .errors import InputError, ReferenceDataError
 
 __all__ = [
     "OUTPUT_COLUMNS",
-    "INDIRECT_COUNTED",
     "CEMENT_CLINKER_CN",
     "CEMENT_FUNCTIONAL_UNIT_CN",
     "cbam_cost",
@@ -70,8 +78,6 @@ __all__ = [
     "certificates",
 ]
 
-#: Categories whose indirect emissions count in the obligation (goods NOT in Annex II of Reg. 2023/956).
-INDIRECT_COUNTED = frozenset({"cement", "fertilisers"})
 #: Categories outside the de minimis exemption (Reg. (EU) 2025/2083).
 DE_MINIMIS_EXCLUDED = frozenset({"electricity", "hydrogen"})
 CEMENT_CLINKER_CN = "25231000"
@@ -81,11 +87,11 @@ CEMENT_FUNCTIONAL_UNIT_CN = {"25232100": "B", "25232900": "A", "25239000": None}
 #: Columns of the result, in order (see :func:`cbam_cost` for content and units).
 OUTPUT_COLUMNS = [
     "good", "year", "cn_code", "country", "category", "tonnes", "clinker_content", "functional_unit_t",
-    "actual_share", "see_basis", "see_actual", "default_direct", "default_indirect", "markup_rate",
+    "actual_share", "see_basis", "see_actual", "default_direct", "default_indirect", "default_total", "markup_rate",
     "see_default", "see_used", "indirect_counted", "embedded_emissions_t", "route", "default_route",
-    "benchmark_column", "benchmark", "benchmark_reason", "cbam_factor", "cscf", "sefa",
-    "free_allocation_adjustment_t", "origin_price_eur", "carbon_price_deduction_t", "certificates",
-    "price_eur", "price_basis", "cost_eur", "eur_thb", "eur_thb_source", "cost_thb", "importer",
+    "production_year", "benchmark_indicator", "benchmark_column", "benchmark", "benchmark_reason", "cbam_factor",
+    "cscf", "sefa", "free_allocation_adjustment_t", "origin_price_eur", "art9_basis", "carbon_price_deduction_t",
+    "certificates", "price_eur", "price_basis", "cost_eur", "eur_thb", "eur_thb_source", "cost_thb", "importer",
     "de_minimis_exempt", "art9_note", "default_version", "data_version",
 ]
 
@@ -94,7 +100,7 @@ OUTPUT_COLUMNS = [
 
 
 def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
-    """Embedded emissions of a quantity of goods.
+    """Embedded emissions of a quantity of goods: ``M x SEE``. [tCO2e]
 
     Parameters
     ----------
@@ -103,43 +109,23 @@ def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
     see : array_like
         Specific embedded emissions counted (direct, plus indirect where they count). [tCO2e/t]
 
-    Returns
-    -------
-    numpy.ndarray
-        Embedded emissions. [tCO2e]
-
     Notes
     -----
-    Regulation (EU) 2023/956 Annex IV: embedded emissions = quantity x SEE.
+    Regulation (EU) 2023/956 Annex IV. For actual and default shares together see
+    :func:`cbamcalc.obligation.embedded_emissions`.
     """
     return np.asarray(quantity, dtype=float) * np.asarray(see, dtype=float)
 
 
 def certificates(embedded: Any, adjustment: Any, deduction: Any) -> np.ndarray:
-    """CBAM certificates to surrender: embedded emissions less adjustment and deduction, never negative.
-
-    Parameters
-    ----------
-    embedded, adjustment, deduction : array_like
-        Embedded emissions, free-allocation adjustment, Art. 9 deduction. [tCO2e]
-
-    Returns
-    -------
-    numpy.ndarray
-        Certificates (1 certificate = 1 tCO2e). [tCO2e]
-
-    Notes
-    -----
-    Regulation (EU) 2023/956 Art. 22 (surrender), Art. 31 (free-allocation adjustment), Art. 9
-    (carbon price paid): ``N = max(EE - FAA - D, 0)``.
+    """CBAM certificates to surrender, never negative (:func:`cbamcalc.obligation.certificates`).
 
     Examples
     --------
     >>> certificates([2649.0, 10.0], [64.35, 20.0], [0.0, 0.0]).round(2).tolist()
     [2584.65, 0.0]
     """
-    n = np.asarray(embedded, dtype=float) - np.asarray(adjustment, dtype=float) - np.asarray(deduction, dtype=float)
-    return np.maximum(n, 0.0)
+    return _ob.certificates(embedded, adjustment, deduction)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -159,6 +145,7 @@ def _col(goods: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
 
 def _numeric(goods: pd.DataFrame, name: str, *, default: float = np.nan, minimum: float | None = 0.0,
              maximum: float | None = None, expected: str | None = None) -> np.ndarray:
+    """A numeric column, checked: finite, within [minimum, maximum]; blanks take ``default``."""
     if name not in goods.columns:
         return np.full(len(goods), default, dtype=float)
     raw = goods[name]
@@ -177,7 +164,7 @@ def _numeric(goods: pd.DataFrame, name: str, *, default: float = np.nan, minimum
     bad |= np.isinf(vals)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        rng = expected or (f"a number >= {minimum:g}" if minimum is not None else "a number")
+        rng = expected or (f"a number >= {minimum:g}" if minimum is not None else "a finite number")
         if maximum is not None and expected is None:
             rng = f"a number in [{minimum:g}, {maximum:g}]"
         raise InputError(row=_label(goods, i), field=name, expected=rng, found=raw.iloc[i])
@@ -186,6 +173,10 @@ def _numeric(goods: pd.DataFrame, name: str, *, default: float = np.nan, minimum
 
 def _label(goods: pd.DataFrame, i: int) -> str:
     return str(goods.index[i])
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
 
 
 def _normalise_route(values: pd.Series) -> pd.Series:
@@ -201,51 +192,46 @@ def _normalise_route(values: pd.Series) -> pd.Series:
     return pd.Series(lut[codes], index=values.index, dtype=object)
 
 
-def _norm_category(text: Any) -> str:
-    t = str(text).strip().lower()
-    for key, name in (("cement", "cement"), ("clinker", "cement"), ("calcined", "cement"), ("fertili", "fertilisers"),
-                      ("iron", "iron_steel"), ("steel", "iron_steel"), ("alumin", "aluminium"),
-                      ("hydrogen", "hydrogen"), ("electric", "electricity")):
-        if key in t:
-            return name
-    return t
-
-
 def _normalise_cn(uniques: np.ndarray) -> np.ndarray:
     from .cn_codes import normalise_cn
 
     out = []
     for u in uniques:
-        s = str(u).strip()
         try:
-            s = str(normalise_cn(s))
+            out.append(str(normalise_cn(str(u).strip())))
         except InputError as exc:
             raise exc.located(field="cn_code") from exc
-        out.append(s)
     return np.asarray(out, dtype=object)
 
 
-def _categories(cn: np.ndarray, goods: pd.DataFrame, cn_codes: np.ndarray) -> np.ndarray:
-    """Category of each unique CN code (``category`` column wins)."""
-    if "category" in goods.columns:
-        ccodes, cuniq = pd.factorize(goods["category"].astype(str), use_na_sentinel=False)
-        cat = np.asarray([_norm_category(u) for u in cuniq], dtype=object)[ccodes]
-        # first category given per CN code
-        first = pd.Series(cat).groupby(cn_codes).first()
-        return np.array([first.get(i, "") for i in range(len(cn))], dtype=object)
-    try:
-        from .cn_codes import cbam_sector
-    except ImportError as exc:  # pragma: no cover
-        raise ReferenceDataError(
-            "the CBAM sector of a CN code needs cbamcalc.cn_codes (not installed); give a 'category' column"
-        ) from exc
+def _category_of(cn_u: np.ndarray, goods: pd.DataFrame, cn_codes: np.ndarray) -> np.ndarray:
+    """Aggregated goods category of each unique CN code (template spelling); a ``category`` column wins."""
+    from .cn_codes import cbam_category
+
     out = []
-    for c in cn:
+    for c in cn_u:
         try:
-            out.append(_norm_category(cbam_sector(c)))
+            out.append(cbam_category(c))
         except InputError as exc:
-            raise exc.located(field="cn_code") from exc
-    return np.asarray(out, dtype=object)
+            if "category" not in goods.columns:
+                raise exc.located(field="cn_code") from exc
+            out.append("")
+    cat = np.asarray(out, dtype=object)
+    if "category" in goods.columns:
+        given = pd.Series(goods["category"].astype(object).to_numpy()).groupby(cn_codes).first()
+        for i, v in given.items():
+            if pd.notna(v) and str(v).strip():
+                cat[int(i)] = str(v).strip()
+    return cat
+
+
+def _kind(category: Any) -> str:
+    """Short sector key of a category (for the de minimis exclusions and cement rules)."""
+    t = str(category).strip().lower()
+    for key, name in (("electric", "electricity"), ("hydrogen", "hydrogen")):
+        if key in t:
+            return name
+    return t
 
 
 def _years(years: Iterable[int] | None) -> np.ndarray:
@@ -259,23 +245,379 @@ def _years(years: Iterable[int] | None) -> np.ndarray:
     return arr.astype(int)
 
 
-# --------------------------------------------------------------------------- reference lookups
+# --------------------------------------------------------------------------- the goods table, checked once
+
+
+@dataclass
+class _Goods:
+    """The goods table as per-good arrays, checked once at the boundary (units in the comments)."""
+
+    frame: pd.DataFrame
+    n: int
+    tonnes: np.ndarray            # [t] net mass
+    cn_codes: np.ndarray          # index into cn_u, per good
+    cn_u: np.ndarray              # unique 8-digit CN codes
+    category_u: np.ndarray        # aggregated goods category per unique CN code
+    counted_u: np.ndarray         # indirect emissions count (not in Annex II), per unique CN code
+    share: np.ndarray             # share on actual data, [0, 1]
+    see_actual: np.ndarray        # counted actual SEE [tCO2e/t of functional unit]; NaN without actual data
+    route_a: np.ndarray           # route of the actual process (object, None = not given)
+    is_fu: np.ndarray             # cement whose functional unit is the clinker contained
+    clinker: np.ndarray           # [t clinker / t cement] as given (NaN = not given)
+    fu_t: np.ndarray              # quantity in the functional unit [t]
+    sefa_given: np.ndarray        # the good's own SEFA reported by its producer [tCO2e/t] (NaN = none)
+
+    @property
+    def counted(self) -> np.ndarray:
+        return self.counted_u[self.cn_codes]
+
+    @property
+    def category(self) -> np.ndarray:
+        return self.category_u[self.cn_codes]
+
+
+def _read_goods(goods: pd.DataFrame, notes: list[str], assumptions: list[str]) -> _Goods:
+    """Check the goods table and turn it into per-good arrays (quantities, CN codes, actual data, cement)."""
+    if not isinstance(goods, pd.DataFrame):
+        raise InputError(field="goods", expected="a pandas DataFrame", found=type(goods).__name__)
+    tonnes = _read_tonnes(goods)
+    cn_codes, cn_u = _read_cn(goods)
+    category_u = _category_of(cn_u, goods, cn_codes)
+    _refuse_electricity(goods, cn_codes, cn_u, category_u)
+    _note_scope(cn_u, notes)
+    counted_u = _indirect_counted(cn_u, category_u)
+    share, see_actual = _read_actual(goods, counted_u[cn_codes])
+    is_fu, clinker, fu_t = _read_cement(goods, cn_u, cn_codes, tonnes, assumptions)
+    return _Goods(
+        frame=goods, n=len(goods), tonnes=tonnes, cn_codes=cn_codes, cn_u=cn_u, category_u=category_u,
+        counted_u=counted_u, share=share, see_actual=see_actual,
+        route_a=_normalise_route(_col(goods, "route", None)).to_numpy(dtype=object).copy(),
+        is_fu=is_fu, clinker=clinker, fu_t=fu_t, sefa_given=_numeric(goods, "sefa"),
+    )
+
+
+def _read_tonnes(goods: pd.DataFrame) -> np.ndarray:
+    if "cn_code" not in goods.columns:
+        raise InputError(field="cn_code", expected="a column 'cn_code' in goods",
+                         found=", ".join(map(str, goods.columns)))
+    qcol = "quantity" if "quantity" in goods.columns else ("tonnes" if "tonnes" in goods.columns else None)
+    if qcol is None:
+        raise InputError(field="quantity", expected="a column 'quantity' (or 'tonnes') [t]",
+                         found=", ".join(map(str, goods.columns)))
+    if goods[qcol].isna().any():
+        i = _first(goods[qcol].isna().to_numpy())
+        raise InputError(row=_label(goods, i), field=qcol, expected="tonnes >= 0", found=None)
+    return _numeric(goods, qcol, minimum=0.0, expected="tonnes >= 0")
+
+
+def _read_cn(goods: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """CN codes factorised on their normalised 8 digits: (code per good, unique codes)."""
+    codes, uniques = pd.factorize(goods["cn_code"].astype(str), use_na_sentinel=False)
+    norm_u = _normalise_cn(np.asarray(uniques, dtype=object))
+    codes2, cn_u = pd.factorize(norm_u[codes], use_na_sentinel=False)
+    return codes2, np.asarray(cn_u, dtype=object)
+
+
+def _refuse_electricity(goods: pd.DataFrame, cn_codes: np.ndarray, cn_u: np.ndarray, category_u: np.ndarray) -> None:
+    elec = np.asarray([_kind(c) == "electricity" for c in category_u], dtype=bool)[cn_codes]
+    if elec.any():
+        i = _first(elec)
+        raise InputError("electricity has its own rules (per MWh) and is not computed by cbam_cost",
+                         row=_label(goods, i), field="cn_code", expected="a good other than electricity",
+                         found=str(cn_u[cn_codes[i]]))
+
+
+def _note_scope(cn_u: np.ndarray, notes: list[str]) -> None:
+    """Warn where only part of a CN code is a CBAM good (kaolinic clay: calcined only, Reg. 2025/2083)."""
+    from .cn_codes import scope_note
+
+    for c in cn_u:
+        text = scope_note(c)
+        if text:
+            _warn(notes, f"CN {c}: {text}")
+
+
+def _indirect_counted(cn_u: np.ndarray, category_u: np.ndarray) -> np.ndarray:
+    """Per unique CN code: True where the good is NOT listed in Annex II of Reg. 2023/956 (Art. 7(1))."""
+    from .cn_codes import annex_ii_of_category, in_annex_ii
+
+    out = []
+    for c, cat in zip(cn_u, category_u, strict=True):
+        try:
+            out.append(not in_annex_ii(c))
+        except InputError:  # not in the goods list: the category the caller named decides
+            out.append(not annex_ii_of_category(str(cat)))
+    return np.asarray(out, dtype=bool)
+
+
+def _read_actual(goods: pd.DataFrame, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Share on actual data and the counted actual SEE [tCO2e/t] (Art. 7(1); IR 2025/2547 Annex I 3.1)."""
+    see_direct = _numeric(goods, "see_direct")
+    see_indirect = _numeric(goods, "see_indirect")
+    chain = _numeric(goods, "see_indirect_counted") if "see_indirect_counted" in goods.columns else None
+    has_actual = ~np.isnan(see_direct)
+    share = _numeric(goods, "actual_share", default=np.nan, minimum=0.0, maximum=1.0)
+    share = np.where(np.isnan(share), np.where(has_actual, 1.0, 0.0), share)
+    need_a = share > 0
+    if np.any(need_a & ~has_actual):
+        raise InputError(row=_label(goods, _first(need_a & ~has_actual)), field="see_direct",
+                         expected="actual direct SEE [tCO2e/t] where actual_share > 0", found=None)
+    miss = need_a & counted & np.isnan(see_indirect) & (np.isnan(chain) if chain is not None else True)
+    if miss.any():
+        raise InputError("indirect emissions count for goods not listed in Annex II of Reg. (EU) 2023/956 (Art. 7(1)): "
+                         "cement, fertilisers, agglomerated iron ore", row=_label(goods, _first(miss)),
+                         field="see_indirect", expected="actual indirect SEE [tCO2e/t]", found=None)
+    see = _ob.see_actual_counted(see_direct, see_indirect, counted, chain)
+    return share, np.where(need_a, see, np.nan)
+
+
+def _read_cement(goods: pd.DataFrame, cn_u: np.ndarray, cn_codes: np.ndarray, tonnes: np.ndarray,
+                 assumptions: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cement 2523 21/29/90: the functional unit is the clinker contained (IR 2025/2547 Annex I)."""
+    is_fu = np.array([c in CEMENT_FUNCTIONAL_UNIT_CN for c in cn_u], dtype=bool)[cn_codes]
+    clinker = _numeric(goods, "clinker_content", default=np.nan, minimum=0.0, maximum=1.0,
+                       expected="clinker content in [0, 1] t clinker per t cement")
+    miss = is_fu & np.isnan(clinker) & (tonnes > 0)
+    if miss.any():
+        raise InputError(
+            "the functional unit of cement is the clinker contained (IR (EU) 2025/2547 Annex I); cbamcalc does "
+            "not guess it", row=_label(goods, _first(miss)), field="clinker_content",
+            expected="t clinker per t cement, in [0, 1]", found=None)
+    if is_fu.any():
+        assumptions.append("cement 2523 21/29/90: quantities, default values, actual SEE and benchmarks per tonne of "
+                           "clinker contained (IR (EU) 2025/2547 Annex I); clinker content as given by the user")
+    is_clk = (cn_u == CEMENT_CLINKER_CN)[cn_codes]
+    clinker_out = np.where(is_fu, clinker, np.where(is_clk, 1.0, np.nan))
+    return is_fu, clinker_out, tonnes * np.where(is_fu, np.nan_to_num(clinker), 1.0)
+
+
+# --------------------------------------------------------------------------- goods x years
+
+
+@dataclass
+class _Grid:
+    """Rows of the result: each good, then its years (good-major). ``G`` spreads per-good values over
+    the good's years, ``Yr`` per-unique-year values over the goods, ``GY`` a (good key, year) table."""
+
+    n: int
+    per_row_year: bool
+    yu: np.ndarray                # unique years
+    yinv: np.ndarray              # per row when per_row_year, else per requested year: index into yu
+    yr: np.ndarray                # year of each result row
+
+    @property
+    def Y(self) -> int:
+        return 1 if self.per_row_year else self.yinv.size
+
+    @property
+    def N(self) -> int:
+        return self.n * self.Y
+
+    def G(self, x: Any) -> np.ndarray:
+        return np.asarray(x) if self.per_row_year else np.repeat(np.asarray(x), self.Y)
+
+    def Yr(self, xu: Any) -> np.ndarray:
+        xu = np.asarray(xu)
+        return xu[self.yinv] if self.per_row_year else np.tile(xu[self.yinv], self.n)
+
+    def GY(self, table: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Values of a (P, len(yu)) table at each good's key ``rows`` and each result row's year."""
+        if self.per_row_year:
+            return table[rows, self.yinv]
+        return table[:, self.yinv][rows].ravel()
+
+
+def _grid(goods: pd.DataFrame, years: Iterable[int] | None) -> _Grid:
+    n = len(goods)
+    if "year" in goods.columns:
+        yr_g = _numeric(goods, "year", minimum=None, expected="a calendar year")
+        bad = np.isnan(yr_g) | (np.nan_to_num(yr_g) % 1 != 0)
+        if bad.any():
+            raise InputError(row=_label(goods, _first(bad)), field="year", expected="a calendar year",
+                             found=goods["year"].iloc[_first(bad)])
+        yu, yinv = np.unique(yr_g.astype(int), return_inverse=True)
+        return _Grid(n=n, per_row_year=True, yu=yu, yinv=yinv, yr=yr_g.astype(int))
+    ys = _years(years)
+    yu, yinv = np.unique(ys, return_inverse=True)
+    return _Grid(n=n, per_row_year=False, yu=yu, yinv=yinv, yr=np.tile(ys, n))
+
+
+def _production_years(goods: pd.DataFrame, grid: _Grid, notes: list[str]) -> np.ndarray:
+    """Production year of each result row: the ``production_year`` column, else the year of import.
+
+    Benchmarks are selected by production year (IR (EU) 2025/2620 Annex 5.3). A production year
+    given must lie in 2026-2034; one taken from the year of import follows the factor tables
+    (checked there; a year beyond 2034 needs the user's own ``cbam_factor``).
+    """
+    from .benchmarks import AFTER_2030_NOTE, FIRST_PRODUCTION_YEAR, LAST_PRODUCTION_YEAR
+
+    given = _numeric(goods, "production_year", minimum=None, expected="a production year 2026-2034")
+    bad = ~np.isnan(given) & ((given < FIRST_PRODUCTION_YEAR) | (given > LAST_PRODUCTION_YEAR) | (given % 1 != 0))
+    if bad.any():
+        i = _first(bad)
+        raise InputError("the CBAM factor and benchmarks run from production year 2026 to 2034 "
+                         "(Directive 2003/87/EC Art. 10a(1a); IR (EU) 2025/2620 Annex 5.3)",
+                         row=_label(goods, i), field="production_year",
+                         expected=f"a year {FIRST_PRODUCTION_YEAR}-{LAST_PRODUCTION_YEAR}",
+                         found=goods["production_year"].iloc[i])
+    gg = grid.G(given)
+    py = np.where(np.isnan(gg), grid.yr, gg)
+    if np.any(py > 2030):
+        _warn(notes, AFTER_2030_NOTE)
+    return py.astype(np.int16)
+
+
+def _indicator_code(production_year: np.ndarray) -> np.ndarray:
+    """Benchmark indicator per row as 0 ((1): 2026-27) or 1 ((2): 2028 on) (IR 2025/2620 Annex 5.3)."""
+    return (production_year >= 2028).astype(np.int8)
+
+
+def _year_factors(grid: _Grid, cbam_factor: Any, cscf: Any, notes: list[str],
+                  assumptions: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """CBAM factor and CSCF of each unique year of import."""
+    factor_u = _fa.cbam_factor(grid.yu, override=cbam_factor)
+    if cscf is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cscf_u = _fa.cscf(grid.yu)
+        msg = "CSCF = 1.0 used: a documented assumption, not law (cscf_assumption_scenario.csv); pass cscf=..."
+        _warn(notes, msg)
+        assumptions.append(msg)
+    else:
+        cscf_u = _fa.cscf(grid.yu, override=cscf)
+    return factor_u, cscf_u
+
+
+# --------------------------------------------------------------------------- default values
+
+
+@dataclass
+class _Defaults:
+    """Default values per result row (NaN where the row is fully on actual data)."""
+
+    direct: np.ndarray
+    indirect: np.ndarray
+    total: np.ndarray             # printed total [tCO2e/t]
+    markup: np.ndarray            # fraction
+    see: np.ndarray               # total x (1 + mark-up) [tCO2e/t]
+    route_g: np.ndarray           # route of the default line (or the user's default_route), per good
+    version_codes: np.ndarray
+    versions: list[Any]
+    used: pd.DataFrame
+
+
+def _no_defaults(g: _Goods, grid: _Grid) -> _Defaults:
+    nan = np.full(grid.N, np.nan)
+    return _Defaults(direct=nan, indirect=nan.copy(), total=nan.copy(), markup=nan.copy(), see=nan.copy(),
+                     route_g=np.full(g.n, None, dtype=object), version_codes=np.full(grid.N, -1, dtype=np.int16),
+                     versions=[], used=pd.DataFrame())
+
+
+def _default_values(g: _Goods, grid: _Grid, version: str | None, notes: list[str]) -> _Defaults:
+    """Default values of the goods with a default share, with the mark-up of the year of import."""
+    need_d = g.share < 1
+    if not need_d.any():
+        return _no_defaults(g, grid)
+    goods = g.frame
+    if all(c in goods.columns for c in ("default_direct", "default_indirect", "markup_rate")):
+        d = _user_defaults(g, grid, need_d)
+    else:
+        d = _table_defaults(g, grid, version, need_d, notes)
+    nd = grid.G(need_d)
+    bad = nd & np.isnan(d.see)
+    if bad.any():
+        j = _first(bad)
+        gj = j // grid.Y
+        raise ReferenceDataError(
+            f"no default value for CN {g.cn_u[g.cn_codes[gj]]}, country {_col(goods, 'country', '').iloc[gj]}, "
+            f"year {grid.yr[j]} (row {_label(goods, gj)}); give actual SEE (see_direct) instead")
+    _warn(notes, "default values used (printed total with the mark-up of the year of import) where actual SEE is "
+                 "missing")
+    off = ~nd
+    if off.any():
+        for arr in (d.direct, d.indirect, d.total, d.markup, d.see):
+            arr[off] = np.nan
+    return d
+
+
+def _user_defaults(g: _Goods, grid: _Grid, need_d: np.ndarray) -> _Defaults:
+    """Default values given as columns (``default_direct``, ``default_indirect``, ``markup_rate``, ``default_total``)."""
+    goods = g.frame
+    od = _numeric(goods, "default_direct")
+    oi = _numeric(goods, "default_indirect", default=0.0)
+    om = _numeric(goods, "markup_rate", default=np.nan, minimum=0.0)
+    bad = need_d & (np.isnan(od) | np.isnan(om))
+    if bad.any():
+        raise InputError(row=_label(goods, _first(bad)), field="default_direct/markup_rate",
+                         expected="default values for rows without full actual data", found=None)
+    ot = _numeric(goods, "default_total")
+    total = np.where(np.isnan(ot), np.nan_to_num(od) + np.where(g.counted, oi, 0.0), ot)
+    return _Defaults(direct=grid.G(od), indirect=grid.G(oi), total=grid.G(total), markup=grid.G(om),
+                     see=grid.G(_ob.see_default_counted(total, np.nan_to_num(om))),
+                     route_g=_normalise_route(_col(goods, "default_route", None)).to_numpy(),
+                     version_codes=np.zeros(grid.N, dtype=np.int16), versions=["user"], used=pd.DataFrame())
+
+
+def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndarray, notes: list[str]) -> _Defaults:
+    """Default values looked up once per (CN code, country, year) and spread over the rows."""
+    goods = g.frame
+    ctry = _col(goods, "country", None)
+    miss = need_d & ctry.isna().to_numpy()
+    if miss.any():
+        raise InputError(row=_label(goods, _first(miss)), field="country",
+                         expected="the country of origin (default values depend on it)", found=None)
+    ccode, cuniq = pd.factorize(ctry.astype(object).to_numpy(), use_na_sentinel=True)
+    width = len(cuniq) + 1
+    pcode, pkeys = pd.factorize(g.cn_codes.astype(np.int64) * width + (ccode + 1))
+    pkeys = np.asarray(pkeys)
+    P, Yn = len(pkeys), grid.yu.size
+    sel = np.unique(pcode[need_d])
+    combo = pd.DataFrame({
+        "cn_code": np.repeat(g.cn_u[pkeys[sel] // width], Yn),
+        "country": np.repeat(np.asarray([None, *cuniq], dtype=object)[pkeys[sel] % width], Yn),
+        "year": np.tile(grid.yu, sel.size),
+    })
+    if "variant" in goods.columns:
+        first_var = pd.Series(goods["variant"].astype(object).to_numpy()).groupby(pcode).first()
+        combo["variant"] = np.repeat(first_var.reindex(sel).to_numpy(), Yn)
+    res = _lookup_defaults(combo, version)
+    flat = np.repeat(sel, Yn) * Yn + np.tile(np.arange(Yn), sel.size)
+
+    def table(col: str, dtype: Any = float, fill: Any = np.nan) -> np.ndarray:
+        t = np.full(P * Yn, fill, dtype=dtype)
+        t[flat] = res[col].to_numpy(dtype=dtype)
+        return t.reshape(P, Yn)
+
+    t_total, t_mk = table("total"), table("markup_rate")
+    vc, vu = pd.factorize(res["version"].astype(object).to_numpy())
+    vtab = np.full(P * Yn, -1, dtype=np.int16)
+    vtab[flat] = vc
+    route_g = table("route", dtype=object, fill=None)[:, 0][pcode]
+    if "default_route" in goods.columns:  # the user's choice of Column B row wins, recorded as such
+        user = _normalise_route(goods["default_route"]).to_numpy(dtype=object)
+        if pd.notna(user).any():
+            route_g = np.where(pd.notna(user), user, route_g)
+            _warn(notes, "default_route given: Column B row chosen by the user instead of the default line's route")
+    if "fallback" in res and res["fallback"].astype(bool).any():
+        _warn(notes, "default values: some lines fall back to 'Other countries and territories' "
+                     "(see attrs['default_values_used'])")
+    return _Defaults(
+        direct=grid.GY(table("direct"), pcode), indirect=grid.GY(table("indirect"), pcode),
+        total=grid.GY(t_total, pcode), markup=grid.GY(t_mk, pcode),
+        see=grid.GY(_ob.see_default_counted(t_total, t_mk), pcode),
+        route_g=route_g, version_codes=grid.GY(vtab.reshape(P, Yn), pcode).astype(np.int16), versions=list(vu),
+        used=pd.concat([combo.reset_index(drop=True), res.reset_index(drop=True)], axis=1))
 
 
 def _lookup_defaults(frame: pd.DataFrame, version: str | None) -> pd.DataFrame:
-    """Default values (per combination) from cbamcalc.default_values; columns normalised."""
-    try:
-        from .default_values import lookup_default_values
-    except ImportError as exc:  # pragma: no cover
-        raise ReferenceDataError(
-            "default values need cbamcalc.default_values (not installed); give actual SEE or the columns "
-            "default_direct, default_indirect and markup_rate"
-        ) from exc
+    """Default values (per combination) from cbamcalc.default_values; the printed total is kept."""
+    from .default_values import lookup_default_values
+
     res = lookup_default_values(frame, version=version,
                                 variant_column="variant" if "variant" in frame.columns else None)
     out = pd.DataFrame(index=frame.index)
-    out["direct"] = pd.to_numeric(res["direct"], errors="coerce").to_numpy(float)
-    out["indirect"] = pd.to_numeric(res["indirect"], errors="coerce").to_numpy(float)
+    for col in ("direct", "indirect", "total"):
+        out[col] = pd.to_numeric(res[col], errors="coerce").to_numpy(float)
     mk = pd.to_numeric(res["markup_rate"], errors="coerce").to_numpy(float)
     out["markup_rate"] = np.where(mk > 1.0, mk / 100.0, mk)  # percent or fraction
     out["route"] = _normalise_route(res["route"]).to_numpy() if "route" in res else None
@@ -286,17 +628,250 @@ def _lookup_defaults(frame: pd.DataFrame, version: str | None) -> pd.DataFrame:
     return out
 
 
-def _lookup_benchmarks(frame: pd.DataFrame) -> np.ndarray:
-    """Benchmark value per row of ``frame[cn_code, route, column]`` from cbamcalc.benchmarks."""
-    try:
-        from .benchmarks import lookup_benchmarks
-    except ImportError as exc:  # pragma: no cover
-        raise ReferenceDataError(
-            "benchmarks need cbamcalc.benchmarks (not installed); give benchmark_a / benchmark_b columns"
-        ) from exc
-    res = lookup_benchmarks(frame)
-    col = "value" if "value" in res.columns else "benchmark"
-    return pd.to_numeric(res[col], errors="coerce").to_numpy(float)
+# --------------------------------------------------------------------------- benchmarks (IR 2025/2620)
+
+
+def _column_b(g: _Goods, grid: _Grid, d: _Defaults, ind: np.ndarray) -> np.ndarray:
+    """Column B of the default line's route for each row's production year (Annex 3.1, 5.1, 5.3)."""
+    need_d = g.share < 1
+    out = np.full(grid.N, np.nan)
+    over = _numeric(g.frame, "benchmark_b")
+    look = need_d & np.isnan(over)
+    given = need_d & ~np.isnan(over)
+    if given.any():
+        out[grid.G(given)] = grid.G(over)[grid.G(given)]
+    if look.any():
+        tab = np.full((g.n, 2), np.nan)
+        for k in np.unique(ind[grid.G(look)]):
+            tab[look, k] = _benchmarks_for(g.cn_u, g.cn_codes, d.route_g, look, "B", g.frame,
+                                           production_year=_IND_YEAR[k], default_line=True)
+        rows = grid.G(look)
+        out[rows] = tab[grid.G(np.arange(g.n))[rows], ind[rows]]
+    return out
+
+
+_IND_YEAR = (2026, 2028)  # a production year standing for indicator (1) and (2)
+
+
+@dataclass
+class _ChainA:
+    """Column A terms of the actual share: own process plus relevant precursors (Annex 3.2, 3.3)."""
+
+    chain: np.ndarray             # per row [tCO2e/t] (before CBAM factor and CSCF)
+    given: np.ndarray             # per row: SEFA reported by producers [tCO2e/t]
+    has_precursors: np.ndarray    # per good
+
+
+def _column_a(g: _Goods, grid: _Grid, ind: np.ndarray, precursors: pd.DataFrame | None,
+              own_process_only: bool, notes: list[str]) -> _ChainA:
+    """Column A chain of the goods with an actual share, for each row's production year."""
+    need_a = g.share > 0
+    _cement_routes(g, need_a)
+    has_prec = np.zeros(g.n, dtype=bool)
+    own_sefa = need_a & ~np.isnan(g.sefa_given)
+    if precursors is not None and len(precursors):
+        has_prec = _precursor_parents(g.frame, precursors) & need_a
+    _require_precursors(g, need_a & ~has_prec & ~own_sefa & np.isnan(_numeric(g.frame, "benchmark_a")),
+                        own_process_only, notes)
+    chain_tab = np.full((g.n, 2), np.nan)
+    given_tab = np.zeros((g.n, 2))
+    rows = grid.G(need_a)
+    for k in (np.unique(ind[rows]) if rows.any() else []):
+        chain_tab[:, k], given_tab[:, k] = _chain_for_year(g, need_a & ~own_sefa, has_prec, precursors, _IND_YEAR[k])
+    given_tab[own_sefa, :] = g.sefa_given[own_sefa, None]
+    chain_tab[own_sefa, :] = 0.0
+    gi = grid.G(np.arange(g.n))
+    return _ChainA(chain=np.where(rows, chain_tab[gi, ind], np.nan), given=np.where(rows, given_tab[gi, ind], 0.0),
+                   has_precursors=has_prec)
+
+
+def _cement_routes(g: _Goods, need_a: np.ndarray) -> None:
+    """Cement on actual data: the clinker route decides the clinker benchmark ((A) grey, (B) white)."""
+    implied = np.array([CEMENT_FUNCTIONAL_UNIT_CN.get(c) for c in g.cn_u], dtype=object)[g.cn_codes]
+    infer = g.is_fu & need_a & pd.isna(g.route_a)
+    g.route_a[infer] = implied[infer]
+    miss = g.is_fu & need_a & pd.isna(g.route_a)
+    if miss.any():
+        raise InputError("the clinker benchmark of hydraulic cement depends on the clinker route",
+                         row=_label(g.frame, _first(miss)), field="route",
+                         expected="'A' (grey clinker) or 'B' (white clinker)", found=None)
+
+
+def _require_precursors(g: _Goods, bare: np.ndarray, own_process_only: bool, notes: list[str]) -> None:
+    """A complex good on actual data needs its relevant precursors or its producer's SEFA (Annex 3.3)."""
+    from .precursor_allocation import RELEVANT_PRECURSORS
+
+    needs = {c: sorted(RELEVANT_PRECURSORS.get(c, frozenset())) for c in set(g.category_u)}
+    complex_u = np.asarray([bool(needs.get(c)) and c not in _IMPLICIT_PRECURSOR for c in g.category_u], dtype=bool)
+    flag = {c: np.asarray(_col(g.frame, c, False).fillna(False), dtype=bool)
+            for c in ("no_relevant_precursors", "own_process_only")}
+    missing = bare & complex_u[g.cn_codes] & ~g.is_fu & ~flag["no_relevant_precursors"]
+    lower = missing & (flag["own_process_only"] | own_process_only)
+    if lower.any():
+        cats = ", ".join(sorted(set(g.category[lower])))
+        _warn(notes, f"own process only ({cats}): the free-allocation adjustment counts Column A of the good's own "
+                     "process and no relevant precursor; exact only if the good consumed none, otherwise a LOWER "
+                     "BOUND (IR (EU) 2025/2620 Annex 3.3)")
+    refused = missing & ~lower
+    if not refused.any():
+        return
+    i = _first(refused)
+    cat = g.category[i]
+    raise InputError(
+        f"CN {g.cn_u[g.cn_codes[i]]} ({cat}) is a complex good: its free-allocation adjustment adds the SEFA of each "
+        f"relevant precursor (IR (EU) 2025/2620 Annex 3.3); give the precursors consumed ("
+        f"{', '.join(needs[cat])}: CN code, t per t of good, route where the benchmark needs it), the producer's "
+        "verified SEFA, or state own-process-only for a lower bound",
+        row=_label(g.frame, i), field="precursors", expected="precursors or sefa", found=None)
+
+
+#: Categories whose relevant precursor is counted implicitly (cement: clinker per t clinker contained).
+_IMPLICIT_PRECURSOR = frozenset({"Cement"})
+
+
+def _chain_for_year(g: _Goods, need_a: np.ndarray, has_prec: np.ndarray, precursors: pd.DataFrame | None,
+                    production_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Own Column A plus the precursor chain, per good, for one production year."""
+    over = _numeric(g.frame, "benchmark_a")
+    own = over.copy()
+    look = need_a & np.isnan(over)
+    if look.any():
+        own[look] = _benchmarks_for(g.cn_u, g.cn_codes, g.route_a, look, "A", g.frame,
+                                    production_year=production_year)
+    chain = np.where(need_a, own, np.nan)
+    given = np.zeros(g.n)
+    if has_prec.any():
+        add, given_add, _ = _precursor_terms(g.frame, precursors, need_a, production_year)  # type: ignore[arg-type]
+        chain = np.where(has_prec, chain + add, chain)
+        given = np.where(has_prec, given_add, 0.0)
+    implicit = g.is_fu & need_a & ~has_prec  # cement: clinker as precursor, 1 t per t clinker contained
+    if implicit.any():
+        clk = _benchmarks_for(np.asarray([CEMENT_CLINKER_CN], dtype=object), np.zeros(g.n, dtype=np.int64),
+                              g.route_a, implicit, "A", g.frame, production_year=production_year)
+        chain[implicit] = chain[implicit] + clk
+    return chain, given
+
+
+# --------------------------------------------------------------------------- prices, Art. 9, de minimis
+
+
+def _certificate_price(goods: pd.DataFrame, grid: _Grid, price_r: Any, notes: list[str]) -> tuple[
+        np.ndarray, pd.Categorical]:
+    """Certificate price per row [EUR/tCO2e] and its basis (Art. 21 as amended by Reg. 2025/2083)."""
+    if price_r is None:
+        if "quarter" not in goods.columns:
+            raise InputError("no certificate price: give price=... (EUR/tCO2e, a price path or 'scenario:central'), "
+                             "or a 'quarter' column for the published 2026 quarterly price",
+                             field="price", expected="a certificate price", found=None)
+        if np.any(grid.yr != 2026):
+            raise InputError(f"no certificate price for {int(grid.yr[grid.yr != 2026][0])}: the published 2026 "
+                             "quarterly prices cover 2026 only; give price=... (a number, a path or "
+                             "'scenario:central')", field="price", expected="a certificate price for every year",
+                             found=None)
+        qg = goods["quarter"].to_numpy()
+        qc, qu = pd.factorize(pd.Series(qg).astype(str).to_numpy())
+        labels = pd.Index([f"published 2026-Q{q}" for q in qu], dtype=object)
+        return grid.G(_prices.quarter_price_2026(qg)), pd.Categorical.from_codes(grid.G(qc.astype(np.int8)), labels)
+    if isinstance(price_r, float):
+        return np.full(grid.N, price_r), _const_cat(grid.N, "user")
+    if price_r.source.startswith("scenario:"):
+        _warn(notes, f"certificate price from {price_r.source}: a scenario, never law")
+    return grid.Yr(price_r.for_years(grid.yu, field="price")), _const_cat(grid.N, price_r.source)
+
+
+def _exchange_rate(grid: _Grid, fx_r: Any, given: Any, notes: list[str]) -> tuple[np.ndarray, str]:
+    """EUR/THB per row [THB/EUR] and its source (an input, not law)."""
+    if isinstance(fx_r, float):
+        if not fx_r > 0:
+            raise InputError(field="eur_thb", expected="a rate > 0 [THB/EUR]", found=fx_r)
+        return np.full(grid.N, fx_r), "user"
+    if given is None:
+        _warn(notes, f"EUR/THB from {fx_r.source}: an indicative scenario, not an official rate")
+    return grid.Yr(fx_r.for_years(grid.yu, field="eur_thb")), fx_r.source
+
+
+@dataclass
+class _Art9:
+    reduction: np.ndarray         # [tCO2e] per row
+    origin_price_eur: np.ndarray  # [EUR/tCO2e] per row (net of rebate per tonne)
+    basis: np.ndarray             # per good: index into ART9_BASES
+    thai: np.ndarray              # per good
+
+
+#: ``art9_basis`` of a result row.
+ART9_BASES = ("none", "actual share: price paid (draft IA Art. 9(5))", "default share: Commission default carbon price",
+              "actual share: price paid; default share: Commission default carbon price",
+              "not applied: default values need a Commission default carbon price")
+
+
+def _art9(g: _Goods, grid: _Grid, ee_actual: np.ndarray, ee_default: np.ndarray, price: np.ndarray,
+          fx: np.ndarray, notes: list[str]) -> _Art9:
+    """Art. 9 reduction: price paid on the actual share, Commission default price on the default share."""
+    goods = g.frame
+    thai = _thai_scheme(goods)
+    o_price = _numeric(goods, "origin_price", default=0.0)
+    o_cur = _col(goods, "origin_currency", "EUR").astype(object).to_numpy()
+    if thai.any():
+        _require_covered_share(goods, thai)
+        o_price = np.where(thai & ~(o_price > 0), _cp.thai_carbon_tax()["rate"], o_price)
+        o_cur = np.where(thai, "THB", o_cur)
+        _warn(notes, _cp.THAI_ART9_NOTE)
+    net = np.maximum(o_price - _numeric(goods, "origin_rebate", default=0.0), 0.0)
+    share_cov = _numeric(goods, "origin_share", default=1.0, minimum=0.0, maximum=1.0)
+    net_eur = grid.G(net)
+    thb = grid.G(_cp.is_thb(o_cur))
+    net_eur[thb] = net_eur[thb] / fx[thb]  # yearly average exchange rate
+    red = np.zeros(grid.N)
+    paid_a = (net > 0) & (g.share > 0)
+    if paid_a.any():
+        red += _cp.art9_reduction_actual(ee_actual, net_eur, price, share_covered=grid.G(share_cov))
+        _warn(notes, _cp.ART9_ACTUAL_NOTE)
+    dcp = _numeric(goods, "default_carbon_price", default=np.nan)
+    has_dcp = ~np.isnan(dcp) & (dcp > 0) & (g.share < 1)
+    if has_dcp.any():
+        red += _cp.art9_reduction_default(ee_default, grid.G(dcp), price)
+    refused = (net > 0) & (g.share < 1) & ~has_dcp
+    if refused.any():
+        _warn(notes, _cp.ART9_DEFAULT_NOTE)
+    basis = np.where(paid_a & has_dcp, 3, np.where(paid_a, 1, np.where(has_dcp, 2, np.where(refused, 4, 0))))
+    return _Art9(reduction=red, origin_price_eur=net_eur, basis=basis.astype(np.int8), thai=thai)
+
+
+def _thai_scheme(goods: pd.DataFrame) -> np.ndarray:
+    if "origin_scheme" not in goods.columns:
+        return np.zeros(len(goods), dtype=bool)
+    sc, su = pd.factorize(goods["origin_scheme"].astype(object).to_numpy())
+    known = np.asarray([str(x).strip().lower() == "thai-excise" for x in su] + [False], dtype=bool)
+    return known[sc]
+
+
+def _require_covered_share(goods: pd.DataFrame, thai: np.ndarray) -> None:
+    """The Thai excise covers oil products only: the covered share is the user's to state."""
+    share = _col(goods, "origin_share", None)
+    miss = thai & share.isna().to_numpy()
+    if miss.any():
+        raise InputError("the Thai fuel-excise carbon tax covers emissions from oil products only; state the share "
+                         "of embedded emissions it covered", row=_label(goods, _first(miss)), field="origin_share",
+                         expected="a share in [0, 1]", found=None)
+
+
+def _de_minimis(g: _Goods, grid: _Grid, notes: list[str], assumptions: list[str]) -> tuple[np.ndarray, Any, Any]:
+    """Exempt rows: an importer's net mass of CBAM goods in a year <= 50 t, electricity and hydrogen excluded."""
+    imp = _col(g.frame, "importer", "all").astype(object).to_numpy()
+    icode, iuniq = pd.factorize(imp, use_na_sentinel=False)
+    excluded = np.isin(np.asarray([_kind(c) for c in g.category_u], dtype=object)[g.cn_codes],
+                       list(DE_MINIMIS_EXCLUDED))
+    threshold = _de_minimis_threshold()
+    key = grid.G(icode.astype(np.int64)) * grid.yu.size + grid.Yr(np.arange(grid.yu.size))
+    mass = np.bincount(key, weights=grid.G(np.where(excluded, 0.0, g.tonnes)), minlength=len(iuniq) * grid.yu.size)
+    exempt = grid.G(~excluded) & (mass[key] <= threshold)
+    if exempt.any():
+        _warn(notes, f"de minimis: an importer's net mass of CBAM goods (other than electricity and hydrogen) is "
+                     f"<= {threshold:g} t in a year: exempt (Reg. (EU) 2025/2083); certificates and cost show what "
+                     "would be due above the threshold")
+    if "importer" not in g.frame.columns:
+        assumptions.append("de minimis: all rows treated as the imports of one importer (no 'importer' column)")
+    return exempt, icode, iuniq
 
 
 # --------------------------------------------------------------------------- the orchestrator
@@ -312,6 +887,7 @@ def cbam_cost(
     cscf: Any = None,
     version: str | None = None,
     precursors: pd.DataFrame | None = None,
+    own_process_only: bool = False,
 ) -> pd.DataFrame:
     """CBAM certificates and cost of goods, one row per good and year, with every intermediate.
 
@@ -329,36 +905,54 @@ def cbam_cost(
         ``year``, ``quarter`` (optional)
             Year of import; if present, each row is computed for its own year only and ``years`` is
             not used. ``quarter`` (1-4) selects the published 2026 quarterly price.
+        ``production_year`` (optional)
+            Year the good was produced, 2026-2034 (default: the year of import); selects the
+            benchmark rows (1) 2026-27 / (2) 2028-30 (IR (EU) 2025/2620 Annex 5.3).
         ``see_direct``, ``see_indirect`` (optional)
             Actual specific embedded emissions. [tCO2e/t of functional unit]
+        ``see_indirect_counted`` (optional)
+            The indirect SEE that counts across the chain (from an engine run, IR (EU) 2025/2547
+            Annex I 3.1); otherwise indirect emissions count where the CN code is not in Annex II.
         ``actual_share`` (optional)
             Share of the quantity covered by the actual SEE, in [0, 1] (default 1 where
             ``see_direct`` is given, else 0); the rest uses default values.
         ``route`` (optional)
-            Production-route indicator of the actual process (e.g. ``"E"``, ``"A"``, ``"1"``).
+            Production-route indicator of the actual process (e.g. ``"E"``, ``"A"``, ``"K"``).
+        ``sefa`` (optional)
+            The good's SEFA as its producer reports it (operator's emissions report) [tCO2e/t]:
+            used for the actual share instead of Column A and precursors.
+        ``own_process_only`` (optional, bool)
+            Per good, as the keyword below.
+        ``no_relevant_precursors`` (optional, bool)
+            The producer's data show that the good consumed no relevant precursor (e.g. an
+            installation run, or scrap-based EAF steel): Column A of its own process is exact.
         ``clinker_content`` (cement 2523 21/29/90)
             Clinker contained per tonne of cement. [t/t] Required for those codes.
         ``origin_price``, ``origin_currency``, ``origin_share``, ``origin_rebate`` (optional)
-            Carbon price paid at origin [currency/tCO2e], its currency (EUR or THB), the share of
-            embedded emissions it covered (default 1) and any rebate [currency/tCO2e].
+            Carbon price effectively paid at origin [currency/tCO2e], its currency (EUR or THB), the
+            share of the actual embedded emissions it covered net of rebated emissions (default 1)
+            and a rebate per tonne [currency/tCO2e]. Reduces the actual share only (Art. 9).
+        ``default_carbon_price`` (optional)
+            The Commission's yearly default carbon price of the country [EUR/tCO2e]: the only
+            Art. 9 reduction allowed on the default share (none published yet).
         ``origin_scheme`` (optional)
             ``"thai-excise"``: the Thai fuel-excise carbon tax (THB 200/tCO2e) as an Art. 9
-            scenario; the result carries a note that its qualification is uncertain.
+            scenario; needs ``origin_share``.
         ``importer`` (optional)
             Importer id for the de minimis test (default: all rows are one importer).
         ``category``, ``benchmark_a``, ``benchmark_b``, ``default_direct``, ``default_indirect``,
-        ``default_route``, ``markup_rate`` (optional)
-            Overrides of the reference look-ups (per row; mark-up as a fraction).
+        ``default_total``, ``default_route``, ``markup_rate``, ``variant`` (optional)
+            Overrides of the reference look-ups (per row; mark-up as a fraction). ``benchmark_a``
+            given is taken as the whole Column A chain of the good.
     years : iterable of int, default 2026-2034
         Years of import to compute for every good (when ``goods`` has no ``year`` column).
     price : float, mapping, str or YearlySeries, optional
-        Certificate price [EUR/tCO2e]: one number for every year, a mapping year -> price, a CSV
-        price path (see :func:`cbamcalc.prices.read_price_path`) or ``"scenario:<name>"``. Default:
-        the published 2026 quarterly prices (needs ``quarter``); other years then raise.
+        Certificate price [EUR/tCO2e]: one number, a mapping year -> price, a CSV price path or
+        ``"scenario:<name>"``. Default: the published 2026 quarterly prices (needs ``quarter``).
     eur_thb : float, mapping, str or YearlySeries, optional
         Exchange rate [THB/EUR]; default the shipped scenario ``central`` (recorded as source).
     cbam_factor, cscf : float or mapping, optional
-        Your own factors instead of ``emission_factors/`` (needed for years outside 2026-2034).
+        Your own factors instead of ``emission_factors/``.
     version : str, optional
         Default-value version (``None``: the version in force).
     precursors : pandas.DataFrame, optional
@@ -366,482 +960,138 @@ def cbam_cost(
         (a ``goods`` index label or another precursor id), ``mass_per_t`` [t/t], ``cn_code`` and
         ``route`` (for the Column A look-up) or ``benchmark_a`` [tCO2e/t], or ``sefa`` [tCO2e/t]
         from the precursor producer.
+    own_process_only : bool, default False
+        Accept complex goods on actual data without their precursors: the adjustment counts the
+        own process only, a lower bound (a warning says so). Otherwise such a good is refused.
 
     Returns
     -------
     pandas.DataFrame
-        One row per good and year (``OUTPUT_COLUMNS``): ``good`` (index label of the input row),
-        ``year``, ``cn_code``, ``country``, ``category``, ``tonnes`` [t], ``clinker_content``
-        [t/t], ``functional_unit_t`` [t], ``actual_share``, ``see_basis`` (actual, default,
-        mixed), ``see_actual``, ``default_direct``, ``default_indirect`` [tCO2e/t],
-        ``markup_rate``, ``see_default``, ``see_used`` [tCO2e/t], ``indirect_counted``,
-        ``embedded_emissions_t`` [tCO2e], ``route``, ``default_route``, ``benchmark_column``,
-        ``benchmark`` [tCO2e/t], ``benchmark_reason``, ``cbam_factor``, ``cscf``, ``sefa``
-        [tCO2e/t], ``free_allocation_adjustment_t``, ``origin_price_eur`` [EUR/tCO2e],
-        ``carbon_price_deduction_t``, ``certificates`` [tCO2e], ``price_eur`` [EUR/tCO2e],
-        ``price_basis``, ``cost_eur`` [EUR], ``eur_thb`` [THB/EUR], ``eur_thb_source``,
-        ``cost_thb`` [THB], ``importer``, ``de_minimis_exempt``, ``art9_note``,
-        ``default_version``, ``data_version``. ``attrs`` holds ``data_version``, ``warnings``,
-        ``assumptions`` and ``default_values_used`` (every default line used).
+        One row per good and year (``OUTPUT_COLUMNS``; units as in the module docstring), with
+        ``attrs``: ``data_version``, ``warnings``, ``assumptions`` and ``default_values_used``.
 
     Raises
     ------
     InputError
-        Negative or missing quantity, a share outside [0, 1], a year outside the factor tables
-        without ``cbam_factor``, a price gap, an unknown currency, actual SEE without the route a
-        benchmark needs, cement without ``clinker_content``, electricity (its own rules).
+        Bad quantities, shares, years or production years (outside 2026-2034), a price gap, an
+        unknown currency, actual SEE without the route a benchmark needs, a complex good on
+        actual data without precursors or SEFA, cement without ``clinker_content``, electricity.
     ReferenceDataError
         No default value or benchmark for a code.
 
-    Notes
-    -----
-    Equations in the module docstring. Certificates are never negative. ``de_minimis_exempt`` is
-    True for goods (other than electricity and hydrogen) of an importer whose net mass of such
-    goods in the year is at most 50 t; ``certificates`` and ``cost_*`` still show what would be
-    due without the exemption.
-
     References
     ----------
-    Regulation (EU) 2023/956 Art. 7, 9, 21, 22, 31, Annexes II and IV; Regulation (EU) 2025/2083
-    (de minimis); Directive 2003/87/EC Art. 10a(1a) (CBAM factor); IR (EU) 2025/2547 Art. 4(5)
-    (cement functional unit); IR (EU) 2025/2620 (benchmarks, SEFA); IR (EU) 2025/2621 (default
-    values, mark-ups); IR (EU) 2025/2548 (certificate price).
+    Regulation (EU) 2023/956 Art. 7, 9, 21, 22, 31, Annexes II and IV (as amended by Reg. (EU)
+    2025/2083); Directive 2003/87/EC Art. 10a(1a); IR (EU) 2025/2547 Annex I; IR (EU) 2025/2620
+    Annex; IR (EU) 2025/2621 Annex I as replaced by IR (EU) 2026/1740.
     """
     from .refdata import data_version
 
-    if not isinstance(goods, pd.DataFrame):
-        raise InputError(field="goods", expected="a pandas DataFrame", found=type(goods).__name__)
     notes: list[str] = []
     assumptions: list[str] = []
-    n = len(goods)
-    # prices and rates first: a bad path fails before any look-up
-    price_r = _prices.resolve_price(price)
+    price_r = _prices.resolve_price(price)  # a bad price path fails before any look-up
     fx_r = _prices.resolve_fx(eur_thb)
-    if "cn_code" not in goods.columns:
-        raise InputError(field="cn_code", expected="a column 'cn_code' in goods",
-                         found=", ".join(map(str, goods.columns)))
-    qcol = "quantity" if "quantity" in goods.columns else ("tonnes" if "tonnes" in goods.columns else None)
-    if qcol is None:
-        raise InputError(field="quantity", expected="a column 'quantity' (or 'tonnes') [t]",
-                         found=", ".join(map(str, goods.columns)))
-    if goods[qcol].isna().any():
-        i = int(np.flatnonzero(goods[qcol].isna().to_numpy())[0])
-        raise InputError(row=_label(goods, i), field=qcol, expected="tonnes >= 0", found=None)
-    tonnes = _numeric(goods, qcol, minimum=0.0, expected="tonnes >= 0")
-
-    # ---- CN codes and categories (per unique code)
-    cn_codes, cn_uniques = pd.factorize(goods["cn_code"].astype(str), use_na_sentinel=False)
-    cn_norm_u = _normalise_cn(np.asarray(cn_uniques, dtype=object))
-    cn_codes2, cn_u = pd.factorize(cn_norm_u[cn_codes], use_na_sentinel=False)
-    cn_codes = cn_codes2
-    cn_u = np.asarray(cn_u, dtype=object)
-    cat_u = _categories(cn_u, goods, cn_codes)
-    cat_g = cat_u[cn_codes]
-    if np.any(cat_g == "electricity"):
-        i = int(np.flatnonzero(cat_g == "electricity")[0])
-        raise InputError("electricity has its own rules (per MWh) and is not computed by cbam_cost",
-                         row=_label(goods, i), field="cn_code", expected="a good other than electricity",
-                         found=str(cn_u[cn_codes[i]]))
-    counted_u = np.isin(cat_u, list(INDIRECT_COUNTED))
-    counted_g = counted_u[cn_codes]
-
-    # ---- actual data, shares, routes
-    see_direct = _numeric(goods, "see_direct")
-    see_indirect = _numeric(goods, "see_indirect")
-    has_actual = ~np.isnan(see_direct)
-    share = _numeric(goods, "actual_share", default=np.nan, minimum=0.0, maximum=1.0)
-    share = np.where(np.isnan(share), np.where(has_actual, 1.0, 0.0), share)
-    need_a = share > 0
-    if np.any(need_a & ~has_actual):
-        i = int(np.flatnonzero(need_a & ~has_actual)[0])
-        raise InputError(row=_label(goods, i), field="see_direct",
-                         expected="actual direct SEE [tCO2e/t] where actual_share > 0", found=None)
-    miss_ind = need_a & counted_g & np.isnan(see_indirect)
-    if miss_ind.any():
-        i = int(np.flatnonzero(miss_ind)[0])
-        raise InputError("indirect emissions count for cement and fertilisers (not in Annex II of Reg. 2023/956)",
-                         row=_label(goods, i), field="see_indirect", expected="actual indirect SEE [tCO2e/t]",
-                         found=None)
-    see_actual = np.where(need_a, np.nan_to_num(see_direct) + np.where(counted_g, np.nan_to_num(see_indirect), 0.0),
-                          np.nan)
-    need_d = share < 1
-    route_raw = _normalise_route(_col(goods, "route", None))
-
-    # ---- cement: functional unit = clinker contained
-    fu_u = np.array([c in CEMENT_FUNCTIONAL_UNIT_CN for c in cn_u], dtype=bool)
-    is_fu = fu_u[cn_codes]
-    clinker = _numeric(goods, "clinker_content", default=np.nan, minimum=0.0, maximum=1.0,
-                       expected="clinker content in [0, 1] t clinker per t cement")
-    miss_clk = is_fu & np.isnan(clinker) & (tonnes > 0)
-    if miss_clk.any():
-        i = int(np.flatnonzero(miss_clk)[0])
-        raise InputError(
-            "the functional unit of cement is the clinker contained (IR (EU) 2025/2547 Art. 4(5)); cbamcalc does "
-            "not guess it",
-            row=_label(goods, i), field="clinker_content", expected="t clinker per t cement, in [0, 1]",
-            found=None,
-        )
-    clinker_used = np.where(is_fu, np.nan_to_num(clinker), 1.0)
-    is_clk = (cn_u == CEMENT_CLINKER_CN)[cn_codes]
-    clinker_out = np.where(is_fu, clinker, np.where(is_clk, 1.0, np.nan))
-    fu_t = tonnes * clinker_used
-    if is_fu.any():
-        assumptions.append(
-            "cement 2523 21/29/90: quantities, default values, actual SEE and benchmarks per tonne of clinker "
-            "contained (IR (EU) 2025/2547 Art. 4(5)); clinker content as given by the user"
-        )
-
-    # ---- years: rows are good-major (each good, then its years); G() spreads per-good values over
-    # its years, Yr() per-year values over the goods, both without fancy indexing
-    if "year" in goods.columns:
-        yr_g = _numeric(goods, "year", minimum=None, expected="a calendar year")
-        if np.isnan(yr_g).any() or np.any(yr_g % 1 != 0):
-            i = int(np.flatnonzero(np.isnan(yr_g) | (np.nan_to_num(yr_g) % 1 != 0))[0])
-            raise InputError(row=_label(goods, i), field="year", expected="a calendar year",
-                             found=goods["year"].iloc[i])
-        yu, yinv_g = np.unique(yr_g.astype(int), return_inverse=True)
-        Y = 1
-        yr = yr_g.astype(int)
-
-        def G(x: np.ndarray) -> np.ndarray:
-            return np.asarray(x)
-
-        def Yr(xu: np.ndarray) -> np.ndarray:
-            return np.asarray(xu)[yinv_g]
-
-        def GY(table: np.ndarray, rows: np.ndarray) -> np.ndarray:  # table (P, len(yu)) -> row values
-            return table[rows, yinv_g]
-    else:
-        ys = _years(years)
-        yu, yinv = np.unique(ys, return_inverse=True)
-        Y = ys.size
-        yr = np.tile(ys, n)
-
-        def G(x: np.ndarray) -> np.ndarray:
-            return np.repeat(np.asarray(x), Y)
-
-        def Yr(xu: np.ndarray) -> np.ndarray:
-            return np.tile(np.asarray(xu)[yinv], n)
-
-        def GY(table: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            return table[:, yinv][rows].ravel()
-    N = n * Y
-    factor_u = _fa.cbam_factor(yu, override=cbam_factor)
-    if cscf is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cscf_u = _fa.cscf(yu)
-        msg = "CSCF = 1.0 used: a documented assumption, not law (cscf_assumption_scenario.csv); pass cscf=..."
-        _warn(notes, msg)
-        assumptions.append(msg)
-    else:
-        cscf_u = _fa.cscf(yu, override=cscf)
-
-    # ---- default values (per unique cn x country x year, then spread)
-    default_used = pd.DataFrame()
-    d_direct = d_indirect = d_markup = see_default = None  # row arrays, built only when defaults are used
-    d_route_g = np.full(n, None, dtype=object)
-    vcode = np.full(N, -1, dtype=np.int16)
-    vuniq: list[Any] = []
-    if need_d.any():
-        overrides = [c in goods.columns for c in ("default_direct", "default_indirect", "markup_rate")]
-        if all(overrides):
-            od = _numeric(goods, "default_direct")
-            oi = _numeric(goods, "default_indirect", default=0.0)
-            om = _numeric(goods, "markup_rate", default=np.nan, minimum=0.0)
-            bad = need_d & (np.isnan(od) | np.isnan(om))
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise InputError(row=_label(goods, i), field="default_direct/markup_rate",
-                                 expected="default values for rows without full actual data", found=None)
-            d_direct, d_indirect, d_markup = G(od), G(oi), G(om)
-            see_default = G((np.nan_to_num(od) + np.where(counted_g, oi, 0.0)) * (1.0 + np.nan_to_num(om)))
-            d_route_g = _normalise_route(_col(goods, "default_route", None)).to_numpy()
-            vcode[:] = 0
-            vuniq = ["user"]
-        else:
-            ctry_col = _col(goods, "country", None)
-            miss_c = need_d & ctry_col.isna().to_numpy()
-            if miss_c.any():
-                i = int(np.flatnonzero(miss_c)[0])
-                raise InputError(row=_label(goods, i), field="country",
-                                 expected="the country of origin (default values depend on it)", found=None)
-            ccode_d, cuniq_d = pd.factorize(ctry_col.astype(object).to_numpy(), use_na_sentinel=True)
-            pkey = cn_codes.astype(np.int64) * (len(cuniq_d) + 1) + (ccode_d + 1)
-            pcode, pkeys = pd.factorize(pkey)
-            P, Yn = len(pkeys), yu.size
-            sel_pairs = np.unique(pcode[need_d])
-            sel_keys = np.asarray(pkeys)[sel_pairs]
-            cuniq_ext = np.asarray([None, *cuniq_d], dtype=object)
-            combo = pd.DataFrame({
-                "cn_code": np.repeat(cn_u[sel_keys // (len(cuniq_d) + 1)], Yn),
-                "country": np.repeat(cuniq_ext[sel_keys % (len(cuniq_d) + 1)], Yn),
-                "year": np.tile(yu, sel_pairs.size),
-            })
-            if "variant" in goods.columns:
-                first_var = pd.Series(goods["variant"].astype(object).to_numpy()).groupby(pcode).first()
-                combo["variant"] = np.repeat(first_var.reindex(sel_pairs).to_numpy(), Yn)
-            res = _lookup_defaults(combo, version)
-            flat = np.repeat(sel_pairs, Yn) * Yn + np.tile(np.arange(Yn), sel_pairs.size)
-
-            def table(col: str, dtype: Any = float, fill: Any = np.nan) -> np.ndarray:
-                t = np.full(P * Yn, fill, dtype=dtype)
-                t[flat] = res[col].to_numpy(dtype=dtype)
-                return t.reshape(P, Yn)
-
-            t_dir, t_ind, t_mk = table("direct"), table("indirect"), table("markup_rate")
-            counted_pair = counted_u[np.asarray(pkeys) // (len(cuniq_d) + 1)][:, None]
-            # SEE_default = (direct + indirect where it counts) x (1 + mark-up), on the small table
-            t_see = (t_dir + np.where(counted_pair, np.nan_to_num(t_ind), 0.0)) * (1.0 + t_mk)
-            d_direct = GY(t_dir, pcode)
-            d_indirect = GY(t_ind, pcode)
-            d_markup = GY(t_mk, pcode)
-            see_default = GY(t_see, pcode)
-            vc, vu = pd.factorize(res["version"].astype(object).to_numpy())
-            vtab = np.full(P * Yn, -1, dtype=np.int16)
-            vtab[flat] = vc
-            vcode = GY(vtab.reshape(P, Yn), pcode).astype(np.int16)
-            vuniq = list(vu)
-            rtab = np.full(P * Yn, None, dtype=object)
-            rtab[flat] = res["route"].to_numpy(dtype=object)
-            d_route_g = rtab.reshape(P, Yn)[:, 0][pcode]
-            if "default_route" in goods.columns:  # the user's choice of Column B row wins, recorded as such
-                user_route = _normalise_route(goods["default_route"]).to_numpy(dtype=object)
-                chosen = pd.notna(user_route)
-                if chosen.any():
-                    d_route_g = np.where(chosen, user_route, d_route_g)
-                    _warn(notes, "default_route given: Column B row chosen by the user instead of the default "
-                                 "line's route")
-            default_used = pd.concat([combo.reset_index(drop=True), res.reset_index(drop=True)], axis=1)
-            if "fallback" in res and res["fallback"].astype(bool).any():
-                _warn(notes, "default values: some lines fall back to 'Other countries and territories' "
-                             "(see attrs['default_values_used'])")
-        nd = G(need_d)
-        assert see_default is not None and d_direct is not None and d_indirect is not None and d_markup is not None
-        bad = nd & np.isnan(see_default)
-        if bad.any():
-            j = int(np.flatnonzero(bad)[0])
-            gj = j // Y
-            raise ReferenceDataError(
-                f"no default value for CN {cn_u[cn_codes[gj]]}, country {_col(goods, 'country', '').iloc[gj]}, "
-                f"year {yr[j]} (row {_label(goods, gj)}); give actual SEE (see_direct) instead"
-            )
-        _warn(notes, "default values used (with the mark-up of the year of import) where actual SEE is missing")
-        if not nd.all():
-            off = ~nd
-            for arr in (d_direct, d_indirect, d_markup, see_default):
-                arr[off] = np.nan
-    else:
-        d_direct, d_indirect, d_markup, see_default = (np.full(N, np.nan) for _ in range(4))
-
-    # ---- benchmarks
-    bm_a_over = _numeric(goods, "benchmark_a")
-    bm_b_over = _numeric(goods, "benchmark_b")
-    given_a = np.zeros(n)
-    route_a = route_raw.to_numpy(dtype=object).copy()
-    # cement on actual data: the clinker route (A grey, B white)
-    cement_route = np.array([CEMENT_FUNCTIONAL_UNIT_CN.get(c) for c in cn_u], dtype=object)[cn_codes]
-    infer = is_fu & need_a & pd.isna(route_a)
-    route_a[infer] = cement_route[infer]
-    miss = is_fu & need_a & pd.isna(route_a)
-    if miss.any():
-        i = int(np.flatnonzero(miss)[0])
-        raise InputError("the clinker benchmark of hydraulic cement depends on the clinker route",
-                         row=_label(goods, i), field="route", expected="'A' (grey clinker) or 'B' (white clinker)",
-                         found=None)
-    # actual: Column A of the good's own process (+ precursors)
-    look_a = need_a & np.isnan(bm_a_over)
-    own_a = bm_a_over.copy()
-    if look_a.any():
-        own_a[look_a] = _benchmarks_for(cn_u, cn_codes, route_a, look_a, "A", goods)
-    chain_a = np.where(need_a, own_a, np.nan)
-    has_prec = np.zeros(n, dtype=bool)
-    if precursors is not None and len(precursors):
-        chain_add, given_add, has_prec = _precursor_terms(goods, precursors, need_a)
-        chain_a = np.where(has_prec, chain_a + chain_add, chain_a)
-        given_a = np.where(has_prec, given_add, 0.0)
-    # cement functional unit on actual data: clinker as implicit precursor (1 t per t clinker contained)
-    implicit = is_fu & need_a & ~has_prec
-    if implicit.any():
-        clk = _benchmarks_for(np.asarray([CEMENT_CLINKER_CN], dtype=object), np.zeros(n, dtype=np.int64), route_a,
-                              implicit, "A", goods)
-        chain_a[implicit] = chain_a[implicit] + clk
-    # default: Column B on the route of the default line
-    bm_b = bm_b_over.copy()
-    look_b = need_d & np.isnan(bm_b_over)
-    if look_b.any():
-        bm_b[look_b] = _benchmarks_for(cn_u, cn_codes, d_route_g, look_b, "B", goods, default_line=True)
-    bm_b = np.where(need_d, bm_b, np.nan)
-
-    # ---- per good-year arithmetic (per-good parts first, then spread)
-    fc = Yr(factor_u * cscf_u)
-    sh = G(share)
-    chain0 = np.nan_to_num(chain_a)
-    bmb0 = np.nan_to_num(bm_b)
-    # SEFA = a (fc chain_A + given) + (1 - a) fc BM_B = fc [a chain_A + (1 - a) BM_B] + a given
-    benchmark = G(share * chain0 + (1.0 - share) * bmb0)
-    sefa = fc * benchmark
-    if np.any(given_a):
-        sefa += G(share * given_a)
-    see_used = G(share * np.nan_to_num(see_actual))
-    if need_d.any():
-        w = G(1.0 - share)
-        np.multiply(w, see_default, out=w, where=w > 0)  # rows fully on actual data keep 0
-        see_used += w
-        del w
-    q_fu = G(fu_t)
+    g = _read_goods(goods, notes, assumptions)
+    grid = _grid(goods, years)
+    factor_u, cscf_u = _year_factors(grid, cbam_factor, cscf, notes, assumptions)
+    prod_year = _production_years(goods, grid, notes)
+    ind = _indicator_code(prod_year)
+    d = _default_values(g, grid, version, notes)
+    bm_b = _column_b(g, grid, d, ind)
+    a = _column_a(g, grid, ind, precursors, own_process_only, notes)
+    share, q_fu, see_act = grid.G(g.share), grid.G(g.fu_t), grid.G(g.see_actual)
+    see_used = _ob.embedded_emissions(1.0, share, see_act, d.see)  # per t of functional unit
     ee = embedded_emissions(q_fu, see_used)
-    faa = _fa.free_allocation_adjustment(q_fu, sefa)
+    ee_actual = _ob.embedded_emissions(q_fu, share, see_act, 0.0)
+    fc = grid.Yr(factor_u * cscf_u)
+    sefa = _ob.sefa(fc, share, a.chain, a.given, bm_b)
+    faa = _ob.free_allocation_adjustment(q_fu, sefa)
+    p_eur, price_basis = _certificate_price(goods, grid, price_r, notes)
+    fx, fx_source = _exchange_rate(grid, fx_r, eur_thb, notes)
+    art9 = _art9(g, grid, ee_actual, ee - ee_actual, p_eur, fx, notes)
+    cert = _ob.certificates(ee, faa, art9.reduction)
+    cost = _ob.cost_eur(cert, p_eur)
+    exempt, icode, iuniq = _de_minimis(g, grid, notes, assumptions)
+    out = _assemble(g, grid, d, a, locals_=dict(
+        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, ee=ee, see_used=see_used, bm_b=bm_b, fc=fc, factor_u=factor_u,
+        cscf_u=cscf_u, sefa=sefa, faa=faa, art9=art9, cert=cert, p_eur=p_eur, price_basis=price_basis, cost=cost,
+        fx=fx, fx_source=fx_source, exempt=exempt, icode=icode, iuniq=iuniq, data_version=data_version()))
+    out.attrs["data_version"] = data_version()
+    out.attrs["warnings"] = list(notes)
+    out.attrs["assumptions"] = list(dict.fromkeys(assumptions))
+    out.attrs["default_values_used"] = d.used.to_dict("records") if len(d.used) else []
+    return out
 
-    # ---- prices
-    if price_r is None:
-        if "quarter" in goods.columns:
-            in26 = yr == 2026
-            if (~in26).any():
-                raise InputError(f"no certificate price for {int(yr[~in26][0])}: the published 2026 quarterly prices "
-                                 "cover 2026 only; give price=... (a number, a path or 'scenario:central')",
-                                 field="price", expected="a certificate price for every year", found=None)
-            qg = goods["quarter"].to_numpy()
-            p_eur = G(_prices.quarter_price_2026(qg))
-            qc, qu = pd.factorize(pd.Series(qg).astype(str).to_numpy())
-            labels = pd.Index([f"published 2026-Q{q}" for q in qu], dtype=object)
-            price_basis: pd.Categorical = pd.Categorical.from_codes(G(qc.astype(np.int8)), labels)
-        else:
-            raise InputError("no certificate price: give price=... (EUR/tCO2e, a price path or 'scenario:central'), "
-                             "or a 'quarter' column for the published 2026 quarterly price",
-                             field="price", expected="a certificate price", found=None)
-    elif isinstance(price_r, float):
-        p_eur = np.full(N, price_r)
-        price_basis = _const_cat(N, "user")
-    else:
-        p_eur = Yr(price_r.for_years(yu, field="price"))
-        price_basis = _const_cat(N, price_r.source)
-        if price_r.source.startswith("scenario:"):
-            _warn(notes, f"certificate price from {price_r.source}: a scenario, never law")
-    if isinstance(fx_r, float):
-        if fx_r <= 0:
-            raise InputError(field="eur_thb", expected="a rate > 0 [THB/EUR]", found=fx_r)
-        fx = np.full(N, fx_r)
-        fx_source = "user"
-    else:
-        fx = Yr(fx_r.for_years(yu, field="eur_thb"))
-        fx_source = fx_r.source
-        if eur_thb is None:
-            _warn(notes, f"EUR/THB from {fx_source}: an indicative scenario, not an official rate")
 
-    # ---- Art. 9: carbon price paid at origin
-    thai = np.zeros(n, dtype=bool)
-    if "origin_scheme" in goods.columns:
-        sc, su = pd.factorize(goods["origin_scheme"].astype(object).to_numpy())
-        thai_u = np.asarray([str(x).strip().lower() == "thai-excise" for x in su] + [False], dtype=bool)
-        thai = thai_u[sc]
-    o_price = _numeric(goods, "origin_price", default=0.0)
-    o_cur = _col(goods, "origin_currency", "EUR").astype(object).to_numpy()
-    if thai.any():
-        rate = _cp.thai_carbon_tax()["rate"]
-        o_price = np.where(thai & ~(o_price > 0), rate, o_price)
-        o_cur = np.where(thai, "THB", o_cur)
-        _warn(notes, _cp.THAI_ART9_NOTE)
-    o_rebate = _numeric(goods, "origin_rebate", default=0.0)
-    o_share = _numeric(goods, "origin_share", default=1.0, minimum=0.0, maximum=1.0)
-    thb = _cp.is_thb(o_cur)
-    net = np.maximum(o_price - o_rebate, 0.0)
-    paid = net > 0
-    if paid.any():
-        net_eur = G(net)
-        thb_r = G(thb)
-        net_eur[thb_r] = net_eur[thb_r] / fx[thb_r]
-        ded = _cp.carbon_price_deduction(ee, net_eur, p_eur, share_covered=G(o_share))
-        if np.any(paid & need_d):
-            _warn(notes, "Art. 9 deduction with default values: the draft implementing act foresees a default carbon "
-                         "price published by the Commission; the price you gave is used as a scenario")
-    else:
-        net_eur = np.zeros(N)
-        ded = np.zeros(N)
-    cert = certificates(ee, faa, ded)
-    cost_eur = cert * p_eur
-    cost_thb = cost_eur * fx
+def _assemble(g: _Goods, grid: _Grid, d: _Defaults, a: _ChainA, locals_: dict[str, Any]) -> pd.DataFrame:
+    """The result frame: numbers as float arrays, text as categoricals built on the unique values."""
+    v = locals_
+    G = grid.G
 
-    # ---- de minimis (per importer and year; electricity and hydrogen excluded)
-    imp = _col(goods, "importer", "all").astype(object).to_numpy()
-    icode, iuniq = pd.factorize(imp, use_na_sentinel=False)
-    excluded_g = np.isin(cat_g, list(DE_MINIMIS_EXCLUDED))
-    threshold = _de_minimis_threshold()
-    ycode_r = Yr(np.arange(yu.size))
-    key = G(icode.astype(np.int64)) * yu.size + ycode_r
-    mass = np.bincount(key, weights=G(np.where(excluded_g, 0.0, tonnes)), minlength=len(iuniq) * yu.size)
-    exempt = G(~excluded_g) & (mass[key] <= threshold)
-    if exempt.any():
-        _warn(notes, f"de minimis: an importer's net mass of CBAM goods (other than electricity and hydrogen) is "
-                     f"<= {threshold:g} t in a year: exempt (Reg. (EU) 2025/2083); certificates and cost show what "
-                     "would be due above the threshold")
-    if "importer" not in goods.columns:
-        assumptions.append("de minimis: all rows treated as the imports of one importer (no 'importer' column)")
-
-    # ---- assemble (strings as categoricals built on the unique values)
     def cat(codes: np.ndarray, labels: Any) -> pd.Categorical:
         labels = list(labels)
         small = np.int8 if len(labels) < 127 else (np.int16 if len(labels) < 32767 else np.int32)
         return pd.Categorical.from_codes(G(np.asarray(codes).astype(small)), pd.Index(labels, dtype=object))
 
-    basis_g = np.where(share >= 1.0, 0, np.where(share <= 0.0, 1, 2)).astype(np.int8)
-    reason_codes, reason_labels = _benchmark_reasons(basis_g, route_a, d_route_g, has_prec, is_fu)
+    goods = g.frame
+    basis_g = np.where(g.share >= 1.0, 0, np.where(g.share <= 0.0, 1, 2)).astype(np.int8)
+    reason_codes, reason_labels = _benchmark_reasons(basis_g, g.route_a, d.route_g, a.has_precursors, g.is_fu)
     ccode, cuniq = pd.factorize(_col(goods, "country", None).astype(object).to_numpy(), use_na_sentinel=True)
-    rcode, runiq = pd.factorize(pd.Series(route_a, dtype=object), use_na_sentinel=True)
-    drcode, druniq = pd.factorize(pd.Series(d_route_g, dtype=object), use_na_sentinel=True)
-    catc, catu = pd.factorize(cat_u)
-    art9 = np.where(thai, 1, np.where(paid, 0, -1)).astype(np.int8)
-    vsmall = vcode if vcode.size == N else G(vcode)
-    out = pd.DataFrame({
-        "good": goods.index.repeat(Y) if Y > 1 else goods.index.copy(),
-        "year": yr,
-        "cn_code": cat(cn_codes, cn_u),
+    rcode, runiq = pd.factorize(pd.Series(g.route_a, dtype=object), use_na_sentinel=True)
+    drcode, druniq = pd.factorize(pd.Series(d.route_g, dtype=object), use_na_sentinel=True)
+    catc, catu = pd.factorize(np.asarray([_kind(c) for c in g.category_u], dtype=object))
+    art9: _Art9 = v["art9"]
+    note = np.where(art9.thai, 1, np.where(art9.basis == 4, 2, np.where(np.isin(art9.basis, (1, 3)), 0, -1)))
+    vsmall = d.version_codes if d.version_codes.size == grid.N else G(d.version_codes)
+    N = grid.N
+    ind_label = pd.Categorical.from_codes(v["ind"], pd.Index(["(1) 2026-27", "(2) 2028-30"], dtype=object))
+    return pd.DataFrame({
+        "good": goods.index.repeat(grid.Y) if grid.Y > 1 else goods.index.copy(),
+        "year": grid.yr,
+        "cn_code": cat(g.cn_codes, g.cn_u),
         "country": cat(ccode, cuniq),
-        "category": cat(catc[cn_codes], catu),
-        "tonnes": G(tonnes),
-        "clinker_content": G(clinker_out),
-        "functional_unit_t": q_fu,
-        "actual_share": sh,
+        "category": cat(catc[g.cn_codes], catu),
+        "tonnes": G(g.tonnes),
+        "clinker_content": G(g.clinker),
+        "functional_unit_t": v["q_fu"],
+        "actual_share": v["share"],
         "see_basis": cat(basis_g, ["actual", "default", "mixed"]),
-        "see_actual": G(see_actual),
-        "default_direct": d_direct,
-        "default_indirect": d_indirect,
-        "markup_rate": d_markup,
-        "see_default": see_default,
-        "see_used": see_used,
-        "indirect_counted": G(counted_g),
-        "embedded_emissions_t": ee,
+        "see_actual": G(g.see_actual),
+        "default_direct": d.direct,
+        "default_indirect": d.indirect,
+        "default_total": d.total,
+        "markup_rate": d.markup,
+        "see_default": d.see,
+        "see_used": v["see_used"],
+        "indirect_counted": G(g.counted),
+        "embedded_emissions_t": v["ee"],
         "route": cat(rcode, runiq),
         "default_route": cat(drcode, druniq),
+        "production_year": v["prod_year"],
+        "benchmark_indicator": ind_label,
         "benchmark_column": cat(basis_g, ["A", "B", "A+B"]),
-        "benchmark": benchmark,
+        "benchmark": v["share"] * np.nan_to_num(a.chain) + (1.0 - v["share"]) * np.nan_to_num(v["bm_b"]),
         "benchmark_reason": cat(reason_codes, reason_labels),
-        "cbam_factor": Yr(factor_u),
-        "cscf": Yr(cscf_u),
-        "sefa": sefa,
-        "free_allocation_adjustment_t": faa,
-        "origin_price_eur": net_eur,
-        "carbon_price_deduction_t": ded,
-        "certificates": cert,
-        "price_eur": p_eur,
-        "price_basis": price_basis,
-        "cost_eur": cost_eur,
-        "eur_thb": fx,
-        "eur_thb_source": _const_cat(N, fx_source),
-        "cost_thb": cost_thb,
-        "importer": cat(icode, iuniq),
-        "de_minimis_exempt": exempt,
-        "art9_note": cat(art9, [
-            "carbon price paid at origin deducted (Art. 9; provisional conversion, implementing rules in draft)",
-            _cp.THAI_ART9_NOTE]),
-        "default_version": pd.Categorical.from_codes(vsmall, pd.Index(vuniq, dtype=object)),
-        "data_version": _const_cat(N, data_version()),
+        "cbam_factor": grid.Yr(v["factor_u"]),
+        "cscf": grid.Yr(v["cscf_u"]),
+        "sefa": v["sefa"],
+        "free_allocation_adjustment_t": v["faa"],
+        "origin_price_eur": art9.origin_price_eur,
+        "art9_basis": cat(art9.basis, ART9_BASES),
+        "carbon_price_deduction_t": art9.reduction,
+        "certificates": v["cert"],
+        "price_eur": v["p_eur"],
+        "price_basis": v["price_basis"],
+        "cost_eur": v["cost"],
+        "eur_thb": v["fx"],
+        "eur_thb_source": _const_cat(N, v["fx_source"]),
+        "cost_thb": _ob.cost_thb(v["cost"], v["fx"]),
+        "importer": cat(v["icode"], v["iuniq"]),
+        "de_minimis_exempt": v["exempt"],
+        "art9_note": cat(note, [_cp.ART9_ACTUAL_NOTE, _cp.THAI_ART9_NOTE, _cp.ART9_DEFAULT_NOTE]),
+        "default_version": pd.Categorical.from_codes(vsmall, pd.Index(d.versions, dtype=object)),
+        "data_version": _const_cat(N, v["data_version"]),
     }, columns=OUTPUT_COLUMNS, copy=False)  # copy=False: no block consolidation (6 s at 9e6 rows)
-    out.attrs["data_version"] = data_version()
-    out.attrs["warnings"] = list(notes)
-    out.attrs["assumptions"] = list(dict.fromkeys(assumptions))
-    out.attrs["default_values_used"] = default_used.to_dict("records") if len(default_used) else []
-    return out
 
 
 def _clinker_per_t(installation: Any, process_name: str) -> float | None:
@@ -902,7 +1152,7 @@ def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = No
     Notes
     -----
     The engine's SEE is per tonne of good (Communication template). For cement the definitive
-    functional unit is the clinker contained (IR (EU) 2025/2547 Art. 4(5)):
+    functional unit is the clinker contained (IR (EU) 2025/2547 Annex I):
     ``SEE_fu = SEE_cement / clinker content``. The goods table carries SEE only: the embedded free
     allocation of the relevant precursors (complex goods) comes from
     :func:`cbamcalc.precursor_allocation.precursors_from_run`, which :func:`cost_from_run` passes to
@@ -937,7 +1187,7 @@ def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = No
             c = _clinker_per_t(installation, str(r["process"]))
         if fu and not (c and c > 0):
             raise InputError(
-                "the functional unit of cement is the clinker contained (IR (EU) 2025/2547 Art. 4(5)); the run "
+                "the functional unit of cement is the clinker contained (IR (EU) 2025/2547 Annex I); the run "
                 "does not show how much clinker the cement contains", row=str(label), field="clinker_content",
                 expected="t clinker per t cement, in (0, 1]", found=None)
         div = float(c) if (fu and c) else 1.0
@@ -1060,6 +1310,10 @@ def cost_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = Non
             derived = derived[~derived["good"].astype(str).isin(set(user["parent"].astype(str)))]
         frames.append(derived[["parent", "mass_per_t", "benchmark_a"]])
     precursors = pd.concat(frames) if len(frames) > 1 else (frames[0] if frames else None)
+    if installation is not None:  # the run lists every precursor consumed: none listed means none consumed
+        goods["no_relevant_precursors"] = True
+    else:
+        kwargs.setdefault("own_process_only", True)
     out = cbam_cost(goods, precursors=precursors, **kwargs)
     if derived is not None:
         text = dict(zip(goods.index.astype(str), describe(derived, list(goods.index)), strict=True))
@@ -1089,7 +1343,8 @@ def _de_minimis_threshold() -> float:
 
 
 def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, mask: np.ndarray, column: str,
-                    goods: pd.DataFrame, *, default_line: bool = False) -> np.ndarray:
+                    goods: pd.DataFrame, *, production_year: int | None = None,
+                    default_line: bool = False) -> np.ndarray:
     """Column ``column`` benchmarks for the rows in ``mask``, looked up once per (CN code, route)."""
     rcode, runiq = pd.factorize(pd.Series(route[mask], dtype=object), use_na_sentinel=True)
     key = cn_codes[mask].astype(np.int64) * (len(runiq) + 1) + (rcode + 1)
@@ -1100,37 +1355,58 @@ def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, m
         "cn_code": cn_u[kuniq // (len(runiq) + 1)],
         "route": runiq_ext[kuniq % (len(runiq) + 1)],
         "column": column,
+        "production_year": production_year,
     })
+
+    def where(exc: Exception) -> str:  # the goods row behind the failing look-up
+        k = getattr(exc, "row", None)
+        k = int(k) if isinstance(k, int | np.integer) and 0 <= int(k) < len(kuniq) else 0
+        return _label(goods, int(np.flatnonzero(mask)[_first(kcode == k)]))
+
     try:
         vals = _lookup_benchmarks(frame)
     except InputError as exc:
-        idx = int(np.flatnonzero(mask)[0])
-        if default_line:
+        if default_line and exc.field != "production_year":
             raise InputError(
-                f"{exc._free_text or exc}; the route of the default line has no Column B row for this CN code: "
-                "state the route to use as default_route (cbamcalc cost --default-route)",
-                row=_label(goods, idx), field="default_route", expected=exc.expected, found=exc.found,
+                f"{exc._free_text or exc}; the default line's route does not select one Column B row for this CN "
+                "code: state the route to use as default_route (cbamcalc cost --default-route)",
+                row=where(exc), field="default_route", expected=exc.expected, found=exc.found,
             ) from exc
-        raise exc.located(row=_label(goods, idx), field="route") from exc
+        raise InputError(exc._free_text or str(exc), row=where(exc), field=exc.field or "route",
+                         expected=exc.expected, found=exc.found) from exc
     except ReferenceDataError as exc:
         text = str(exc)
         if "route" in text.lower():
-            idx = np.flatnonzero(mask)[0]
             raise InputError(
                 f"{text}; " + ("the default line has no route for it" if default_line else
                                "give the production route of the actual process"),
-                row=_label(goods, int(idx)), field="route",
+                row=where(exc), field="route",
                 expected="a production-route indicator the benchmark table has for this CN code", found=None,
             ) from exc
         raise
     if np.isnan(vals).any():
-        j = int(np.flatnonzero(np.isnan(vals))[0])
+        j = _first(np.isnan(vals))
         raise ReferenceDataError(f"no Column {column} benchmark for CN {frame['cn_code'][j]} route {frame['route'][j]}")
     return vals[kcode]
 
 
-def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.ndarray) -> tuple[
-        np.ndarray, np.ndarray, np.ndarray]:
+def _lookup_benchmarks(frame: pd.DataFrame) -> np.ndarray:
+    """Benchmark value per row of ``frame[cn_code, route, column, production_year]``."""
+    from .benchmarks import lookup_benchmarks
+
+    return pd.to_numeric(lookup_benchmarks(frame)["value"], errors="coerce").to_numpy(float)
+
+
+def _precursor_parents(goods: pd.DataFrame, precursors: pd.DataFrame) -> np.ndarray:
+    """Per good: whether the precursor table names it as a parent."""
+    if "parent" not in precursors.columns:
+        raise InputError(field="parent", expected="a column 'parent' in precursors",
+                         found=", ".join(map(str, precursors.columns)))
+    return np.asarray(pd.Index(goods.index.astype(str)).isin(precursors["parent"].astype(str)))
+
+
+def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.ndarray,
+                     production_year: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chain and given-SEFA terms of each good's precursors (see :func:`free_allocation.precursor_chain`)."""
     pre = precursors.copy()
     if "parent" not in pre.columns:
@@ -1153,7 +1429,9 @@ def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.n
         cn = _normalise_cn(pre["cn_code"].astype(str).to_numpy(dtype=object))
         pc, pu = pd.factorize(cn)
         route = _normalise_route(_col(pre, "route", None)).to_numpy(dtype=object)
-        bm[look] = _benchmarks_for(np.asarray(pu, dtype=object), pc, route, look, "A", pre)
+        _check_relevant(goods, pre, cn, parent, in_goods)
+        bm[look] = _benchmarks_for(np.asarray(pu, dtype=object), pc, route, look, "A", pre,
+                                   production_year=production_year)
     nodes = pd.DataFrame({
         "parent": np.where(in_pre, "p:" + parent, "g:" + parent),
         "mass_per_t": _numeric(pre, "mass_per_t", default=np.nan),
@@ -1167,6 +1445,25 @@ def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.n
     given = res.loc["g:" + glabels, "given"].to_numpy(float)
     has = np.asarray(glabels.isin(parent[in_goods])) & need_a
     return chain, given, has
+
+
+def _check_relevant(goods: pd.DataFrame, pre: pd.DataFrame, pre_cn: np.ndarray, parent: pd.Series,
+                    in_goods: np.ndarray) -> None:
+    """Each precursor's CN code must be a relevant precursor of what consumes it (IR 2025/2547 Annex I)."""
+    from .cn_codes import cbam_category
+    from .precursor_allocation import is_relevant_precursor
+
+    pre_cat = {str(i): cbam_category(c) for i, c in zip(pre.index, pre_cn, strict=True)}
+    good_cat = {str(i): cbam_category(c) for i, c in zip(goods.index, goods["cn_code"].astype(str), strict=True)}
+    for i, (pid, par) in enumerate(zip(pre.index.astype(str), parent, strict=True)):
+        consumer = good_cat.get(par) if in_goods[i] else pre_cat.get(par)
+        if consumer is not None and not is_relevant_precursor(consumer, pre_cat[pid]):
+            from .precursor_allocation import RELEVANT_PRECURSORS
+
+            listed = ", ".join(sorted(RELEVANT_PRECURSORS.get(consumer, frozenset()))) or "none"
+            raise InputError(f"CN {pre_cn[i]} ({pre_cat[pid]}) is not a relevant precursor of {consumer} "
+                             "(IR (EU) 2025/2547 Annex I)", row=pid, field="cn_code",
+                             expected=f"a precursor of category {listed}", found=pre_cn[i])
 
 
 def _benchmark_reasons(basis: np.ndarray, route_a: np.ndarray, route_b: np.ndarray, has_prec: np.ndarray,

@@ -9,7 +9,7 @@ Method, per flow row *i* (CN code, origin, net mass ``m_i``) and year *y*::
     M_iy   = m_i x v_y                                     mass projected with a volume index [t]
     E_iy   = M_iy x SEE_i,y                                embedded emissions [tCO2e]
     FA_iy  = M_iy x CBAM_y x CSCF_y x BM_i                 free-allocation adjustment [tCO2e]
-    D_iy   = E_iy x s_i x min(p_o,y, p_y) / p_y            carbon price paid at origin (Art. 9) [tCO2e]
+    D_iy   = E_act,iy x s_i x p_o,y / p_y                  carbon price paid at origin (Art. 9) [tCO2e]
     N_iy   = max(0, E_iy - FA_iy - D_iy)                   certificates [tCO2e]
     C_iy   = N_iy x p_y ;  C_iy(THB) = C_iy x X_y          cost [EUR], [THB]
 
@@ -18,7 +18,8 @@ emissions only where the law counts them) and ``BM`` its Column B benchmark; or,
 exports covered by actual data, the actual SEE and the Column A benchmark. Both parts are computed
 separately and added, weighted by the share. ``p_y`` is the certificate price, ``X_y`` the EUR/THB
 rate, ``p_o,y`` the carbon price effectively paid at origin and ``s_i`` the share of emissions it
-covered. The equations are those of :mod:`cbamcalc.free_allocation` and
+covered. Since Reg. (EU) 2025/2083 a price paid reduces only the emissions on actual data
+(``E_act``); on default values only a Commission default carbon price could (none published). The equations are those of :mod:`cbamcalc.free_allocation` and
 :mod:`cbamcalc.carbon_price` (and so of :func:`cbamcalc.cost.cbam_cost`); this module evaluates
 them on plain arrays.
 
@@ -165,7 +166,11 @@ def _per_sector(value: float | Mapping[str, float], sectors: np.ndarray, *, fiel
 
 def unit_certificates(see: Any, sefa: Any, eu_price: Any, origin_price: Any = 0.0,
                       covered_share: Any = 0.0) -> np.ndarray:
-    """Certificates per tonne of good: ``max(0, SEE - SEFA - SEE x s x min(p_o, p)/p)``.
+    """Certificates per tonne of good on actual data: ``max(0, SEE - SEFA - SEE x s x p_o / p)``.
+
+    Since Reg. (EU) 2025/2083 a price paid at origin reduces only emissions determined on actual
+    data (Art. 9; conversion per the draft implementing act on Art. 9(5), no cap): for goods on
+    default values pass ``origin_price=0``.
 
     Parameters
     ----------
@@ -206,13 +211,13 @@ def unit_certificates(see: Any, sefa: Any, eu_price: Any, origin_price: Any = 0.
     p = np.asarray(eu_price, dtype=float)
     po = np.asarray(origin_price, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where((po > 0) & (p > 0), np.minimum(po, p) / np.where(p > 0, p, 1.0), 0.0)
+        ratio = np.where((po > 0) & (p > 0), po / np.where(p > 0, p, 1.0), 0.0)
     ded = see * np.asarray(covered_share, dtype=float) * ratio
     return np.maximum(see - np.asarray(sefa, dtype=float) - ded, 0.0)
 
 
 def unit_cost(see: Any, sefa: Any, eu_price: Any, origin_price: Any = 0.0, covered_share: Any = 0.0) -> np.ndarray:
-    """Cost per tonne of good: ``max(0, (SEE - SEFA) x p - SEE x s x min(p_o, p))``.
+    """Cost per tonne of good on actual data: ``max(0, (SEE - SEFA) x p - SEE x s x p_o)``.
 
     The same number as :func:`unit_certificates` x ``eu_price``, written so that it is linear in
     the prices inside the clip (the Monte Carlo kernel uses this form).
@@ -238,7 +243,7 @@ def unit_cost(see: Any, sefa: Any, eu_price: Any, origin_price: Any = 0.0, cover
     """
     see = np.asarray(see, dtype=float)
     p = np.asarray(eu_price, dtype=float)
-    po = np.minimum(np.asarray(origin_price, dtype=float), p)
+    po = np.asarray(origin_price, dtype=float)
     return np.maximum(see * (p - np.asarray(covered_share, dtype=float) * po) - np.asarray(sefa, dtype=float) * p, 0.0)
 
 
@@ -582,7 +587,7 @@ class IntensityRules:
         warning counts them).
     clinker_content : float or mapping of CN code to float, optional
         Clinker contained per tonne of cement (2523 21 00, 2523 29 00, 2523 90 00). [t/t] Required
-        for those codes (IR (EU) 2025/2547 Art. 4(5): the functional unit of cement).
+        for those codes (IR (EU) 2025/2547 Annex I: the functional unit of cement).
     variants : mapping of CN code to str
         Variant of codes with several default lines, e.g. ``{"25231000": "grey"}``.
     hs6_rule : {"max", "mean"}
@@ -883,7 +888,7 @@ def default_intensities(
         Default-value version (``None``: the version in force).
     clinker_content : float or mapping of CN code to float, optional
         Clinker contained per tonne of cement (2523 21 00, 2523 29 00, 2523 90 00). [t/t]
-        Required for those codes: IR (EU) 2025/2547 Art. 4(5) makes it the functional unit.
+        Required for those codes: IR (EU) 2025/2547 Annex I makes it the functional unit.
     variants : mapping of CN code to str, optional
         Variant of codes with several default lines (``{"25231000": "grey"}``).
     hs6_rule : {"max", "mean"}
@@ -910,7 +915,7 @@ def default_intensities(
     References
     ----------
     IR (EU) 2025/2621 Annex I (default values, mark-ups); IR (EU) 2025/2620 (Column B);
-    IR (EU) 2025/2547 Art. 4(5) (cement functional unit); Regulation (EU) 2023/956 Annex II
+    IR (EU) 2025/2547 Annex I (cement functional unit); Regulation (EU) 2023/956 Annex II
     (indirect emissions counted for cement and fertilisers only).
     """
     from .cn_codes import cbam_sector
@@ -1024,9 +1029,12 @@ def actual_intensities(
     Parameters
     ----------
     table : pandas.DataFrame
-        ``cn_code`` and ``see_direct`` (and ``see_indirect`` for cement and fertilisers) or
-        ``see_actual`` (already the emissions counted) [tCO2e/t]; ``route`` (production route of
-        the actual process) or ``benchmark_actual`` (Column A) [tCO2e/t].
+        ``cn_code`` and ``see_direct`` (and ``see_indirect`` for goods not in Annex II: cement,
+        fertilisers, agglomerated ore) or ``see_actual`` (already the emissions counted) [tCO2e/t];
+        ``route`` (production route of the actual process) or ``benchmark_actual`` [tCO2e/t]: the
+        Column A chain of the good, its relevant precursors included (IR 2025/2620 Annex 3.3). With
+        a route alone a complex good counts its own process only: a lower bound, said in
+        ``attrs["warnings"]``.
     years : iterable of int
         Years (the result is per year, like the defaults).
     clinker_content : float or mapping, optional
@@ -1057,6 +1065,9 @@ def actual_intensities(
         goods["route"] = t["route"].to_numpy()
     if "benchmark_actual" in t:
         goods["benchmark_a"] = t["benchmark_actual"].to_numpy(float)
+    # a route alone gives Column A of the good's own process: for complex goods a lower bound of the
+    # adjustment (IR 2025/2620 Annex 3.3), accepted here with the warning cbam_cost gives
+    goods["own_process_only"] = True
     cc = _per_cn(clinker_content, goods["cn_code"].astype(str).to_numpy())
     if not np.isnan(cc).all():
         goods["clinker_content"] = cc
@@ -1066,9 +1077,11 @@ def actual_intensities(
     except InputError as exc:
         raise _cement_hint(exc) from exc
     n = len(t)
-    return pd.DataFrame({"line": np.repeat(np.arange(n), len(yrs)), "year": res["year"].to_numpy(int),
-                         "see_actual": res["see_actual"].to_numpy(float),
-                         "benchmark_actual": res["benchmark"].to_numpy(float)})
+    out = pd.DataFrame({"line": np.repeat(np.arange(n), len(yrs)), "year": res["year"].to_numpy(int),
+                        "see_actual": res["see_actual"].to_numpy(float),
+                        "benchmark_actual": res["benchmark"].to_numpy(float)})
+    out.attrs["warnings"] = [w for w in res.attrs.get("caught", []) if "own process only" in w]
+    return out
 
 
 # --------------------------------------------------------------------------- the model
@@ -1283,6 +1296,7 @@ class ExposureModel:
             if len(m):
                 used = np.unique(m["line"].to_numpy())
                 resolved = actual_intensities(act.iloc[used], self.years, clinker_content=rules.clinker_content)
+                self.warnings.extend(w for w in resolved.attrs.get("warnings", []) if w not in self.warnings)
                 line_pos = np.searchsorted(used, m["line"].to_numpy())
                 sa = resolved["see_actual"].to_numpy(float).reshape(len(used), y_n)
                 ba = resolved["benchmark_actual"].to_numpy(float).reshape(len(used), y_n)
@@ -1388,9 +1402,9 @@ class ExposureModel:
         assert paths.volume_index is not None
         p = paths.eu_price
         cov = _per_sector(paths.covered_share, self.sectors, field="covered_share")
-        po = np.minimum(paths.origin_price_eur(), p)
+        po = paths.origin_price_eur()  # no cap at the certificate price (draft IA on Art. 9(5))
         ratio = None
-        if np.any(cov > 0) and np.any(po > 0):
+        if np.any(cov > 0) and np.any(po > 0) and k.see_a is not None and np.any(s):
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(p > 0, po / np.where(p > 0, p, 1.0), 0.0)
         mult = np.asarray(intensity, dtype=float)
@@ -1418,7 +1432,10 @@ class ExposureModel:
         fm = ctx["m"] * ctx["vol"][j]
         e = fm * see  # EE = M x SEE (Annex IV of Reg. 2023/956)
         fa = fm * sefa_default(bm, paths.cbam_factor[j], paths.cscf[j])  # FAA = M x SEFA (IR 2025/2620)
-        d: Any = e * ctx["cov"] * ctx["ratio"][j] if ctx["ratio"] is not None else 0.0  # Art. 9
+        d: Any = 0.0  # Art. 9 as replaced by Reg. 2025/2083: a price paid reduces the actual share only
+        if ctx["ratio"] is not None and s is not None:
+            act = s * k.see_a[j] * (ctx["mult"] if ctx["mult"] is not None else 1.0)
+            d = _art9_actual(fm * act, ctx["ratio"][j], ctx["cov"])
         n = _certificates(e, fa, d)
         cost = n * paths.eu_price[j]
         return {"embedded_emissions_t": e, "free_allocation_adjustment_t": fa, "carbon_price_deduction_t": d,
@@ -1728,9 +1745,9 @@ class ExposureModel:
         assert base.origin_price is not None
         po = base.origin_price / fx if base.origin_currency == "THB" else np.broadcast_to(base.origin_price, fx.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(price > 0, np.minimum(po, price) / np.where(price > 0, price, 1.0), 0.0)  # (D, Y)
+            ratio = np.where(price > 0, po / np.where(price > 0, price, 1.0), 0.0)  # (D, Y), no cap (draft IA)
         cov = _per_sector(base.covered_share, self.sectors, field="covered_share")[k.sector_idx]  # (K,)
-        with_origin = bool(np.any(cov > 0) and np.any(ratio > 0))
+        with_origin = bool(np.any(cov > 0) and np.any(ratio > 0) and k.see_a is not None and np.any(k.share > 0))
         # SEE = A + B x f (f: the sector's multiplier), SEFA per tonne of functional unit; layout (Y, K)
         s = k.share[None, :]
         see_d, bm_d = k.see_d, k.bm_d
@@ -1745,17 +1762,19 @@ class ExposureModel:
         sefa_t = (s * bm_a + (1.0 - s) * bm_d) * (base.cbam_factor * base.cscf)[:, None]  # (Y, K)
         amS_t = a_t - sefa_t  # used without an origin price
         w = self.flows.net_mass_t * k.fu  # (K,) tonnes of functional unit
-        fast = spec.method == "sorted" or (spec.method == "auto" and (spec.intensity_applies_to == "all"
-                                                                       or not with_origin))
-        if spec.method == "sorted" and not (spec.intensity_applies_to == "all" or not with_origin):
-            raise InputError(field="montecarlo method", expected="'direct' or 'auto' when the intensity applies to "
-                             "actual data only and a price is paid at origin", found="sorted")
+        # Art. 9 reduces the actual share only (Reg. 2025/2083): its per-key weight breaks the sorted kernel
+        fast = spec.method == "sorted" or (spec.method == "auto" and not with_origin)
+        if spec.method == "sorted" and with_origin:
+            raise InputError(field="montecarlo method", expected="'direct' or 'auto' when a price is paid at origin "
+                             "on goods with actual data", found="sorted")
+        act_t = s * see_a  # actual emissions per t, before the multiplier (the only share Art. 9 reduces)
         h = (1.0 - ratio[:, None, :] * _per_sector(base.covered_share, self.sectors, field="covered_share")[
             None, :, None]) if with_origin else None  # (D, S, Y): share of emissions left after Art. 9
         if fast:
             cost = self._mc_sorted(mult, h, a_t, b_t, sefa_t, w, d_n, s_n, y_n, progress)
         else:
-            cost = self._mc_direct(mult, ratio, cov, a_t, b_t, sefa_t, amS_t, w, with_origin, spec, progress)
+            cost = self._mc_direct(mult, ratio, cov, a_t, b_t, sefa_t, amS_t, w, with_origin, spec, progress,
+                                   act_t=act_t)
         cost *= (price * base.volume_index)[:, None, :]
         chunk = self._last_chunk
         total = cost.sum(axis=1, keepdims=True)
@@ -1829,7 +1848,7 @@ class ExposureModel:
 
     def _mc_direct(self, mult: np.ndarray, ratio: np.ndarray, cov: np.ndarray, a_t: np.ndarray, b_t: np.ndarray,
                    sefa_t: np.ndarray, amS_t: np.ndarray, w: np.ndarray, with_origin: bool, spec: MonteCarloSpec,
-                   progress: Callable[[int, int], None] | None) -> np.ndarray:
+                   progress: Callable[[int, int], None] | None, *, act_t: np.ndarray | None = None) -> np.ndarray:
         """Per-tonne sums evaluated key by key, in chunks of draws (memory bound ``spec.chunk_elements``)."""
         k = self._k
         d_n, s_n, y_n = mult.shape[0], mult.shape[1], len(self.years)
@@ -1844,18 +1863,33 @@ class ExposureModel:
             stop = min(d_n, start + chunk)
             e = buf[: stop - start]
             f = mult[start:stop][:, k.sector_idx][:, None, :]  # (d, 1, K)
-            np.multiply(b_t[None, :, :], f, out=e)  # (d, Y, K)
-            if with_origin:
+            if with_origin:  # f (B - r c A_act) + A - S: the reduction on the actual emissions only (Art. 9)
+                assert act_t is not None
+                np.multiply(ratio[start:stop][:, :, None] * cov[None, None, :], -act_t[None, :, :], out=e)
+                e += b_t[None, :, :]
+                e *= f
                 e += a_t[None, :, :]
-                e *= 1.0 - ratio[start:stop][:, :, None] * cov[None, None, :]
                 e -= sefa_t[None, :, :]
             else:
+                np.multiply(b_t[None, :, :], f, out=e)  # (d, Y, K)
                 e += amS_t[None, :, :]
             np.maximum(e, 0.0, out=e)
             out[start:stop] = np.swapaxes(e @ weights, 1, 2)  # sum over keys of mass x max(...)
             if progress is not None:
                 progress(stop, d_n)
         return out
+
+
+def _art9_actual(embedded_actual: Any, ratio: Any, covered: Any) -> np.ndarray:
+    """Art. 9 reduction on the actual share, through :func:`cbamcalc.carbon_price.art9_reduction_actual`.
+
+    ``ratio`` is the price paid over the certificate price (the function's ``P / p``), so the
+    certificate price passed is 1.
+    """
+    from .carbon_price import art9_reduction_actual
+
+    return art9_reduction_actual(embedded_actual, ratio, 1.0, share_covered=covered)
+
 
 def _at(arr: np.ndarray, paths: ScenarioPaths, year: int) -> float:
     return float(np.asarray(arr)[int(np.flatnonzero(paths.years == year)[0])])

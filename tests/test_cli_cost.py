@@ -44,7 +44,7 @@ def test_json_screws_defaults(capsys):
 def test_table_actual_see(capsys):
     pytest.importorskip("cbamcalc.benchmarks")
     rc = main(["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--see-direct", "1.9",
-               "--see-indirect", "0.3", "--route", "E", "--years", "2026-2027", "--price", "80"])
+               "--see-indirect", "0.3", "--route", "E", "--years", "2026-2027", "--price", "80", "--own-process-only"])
     assert rc == 0
     out = capsys.readouterr().out
     assert "CBAM cost of CN 73181588" in out and "2026" in out and "2027" in out and "actual" in out
@@ -53,19 +53,29 @@ def test_table_actual_see(capsys):
 
 def test_thai_excise_scenario_note(capsys):
     pytest.importorskip("cbamcalc.benchmarks")
-    rc = main(["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--years", "2027",
-               "--price", "80", "--origin-price", "thai-excise", "--origin-share", "0.1", "--json"])
-    assert rc == 0
+    base = ["cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--years", "2027",
+            "--price", "80", "--origin-price", "thai-excise", "--json"]
+    # the excise covers oil products only: the covered share is the user's to state
+    assert main(base) == 2
+    assert "(origin_share)" in _err(capsys)
+    # on default values a price paid never reduces the obligation (Art. 9 as replaced by Reg. 2025/2083)
+    assert main([*base, "--origin-share", "0.1"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert "uncertain" in out[0]["art9_note"]
-    assert out[0]["carbon_price_deduction_t"] > 0
+    assert out[0]["carbon_price_deduction_t"] == 0.0 and out[0]["art9_basis"].startswith("not applied")
+    # on actual data: THB 200 / 38.5 x 10 % of the embedded emissions / EUR 80 (draft IA on Art. 9(5))
+    assert main([*base, "--origin-share", "0.1", "--see-direct", "1.9", "--own-process-only",
+                 "--eur-thb", "40"]) == 0
+    out = json.loads(capsys.readouterr().out)[0]
+    assert out["carbon_price_deduction_t"] == pytest.approx(1000 * 1.9 * 0.1 * (200 / 40) / 80)
+    assert out["art9_basis"].startswith("actual share")
 
 
 @pytest.mark.parametrize(
     ("argv", "msg"),
     [
-        (["--tonnes", "-5"], "cbamcalc cost: error: Field '--tonnes': expected tonnes >= 0, found -5.0"),
-        (["--tonnes", "10", "--years", "2026-20x"], "Field '--years': expected years such as 2026-2034"),
+        (["--tonnes", "-5"], "cbamcalc cost: error: --tonnes: expected tonnes >= 0, found -5.0"),
+        (["--tonnes", "10", "--years", "2026-20x"], "--years: expected years such as 2026-2034"),
         (["--tonnes", "10", "--origin-price", "10 USD"], "Field 'origin_price': unknown currency"),
         (["--tonnes", "10", "--years", "2035", "--price", "80"], "no cbam_factor for 2035"),
     ],
@@ -89,7 +99,7 @@ def test_price_path_gap_exit_2(capsys, tmp_path):
 
 def test_missing_cn_exit_2(capsys):
     assert main(["cost", "--tonnes", "10"]) == 2
-    assert "Field '--cn'" in _err(capsys)
+    assert "--cn: " in _err(capsys)
 
 
 def test_help_mentions_flags(capsys):
@@ -117,12 +127,20 @@ def test_from_run_unknown_cn_exit_2(capsys, templates_dir):
 
 
 def test_default_route_flag(capsys):
-    assert main(["cost", "--cn", "73181535", "--country", "TH", "--tonnes", "100", "--years", "2026",
-                 "--price", "80"]) == 2
-    assert "--default-route" in _err(capsys)
-    assert main(["cost", "--cn", "73181535", "--country", "TH", "--tonnes", "100", "--years", "2026",
-                 "--price", "80", "--default-route", "1", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["default_route"] == "1"
+    # Thai stainless screws 7318 15 35: Column B has (1) and (2), production years 2026-27 / 2028-30
+    # (IR 2025/2620 Annex 5.3): the year selects the row, no route is guessed
+    argv = ["cost", "--cn", "73181535", "--country", "TH", "--tonnes", "100", "--price", "80", "--json"]
+    assert main([*argv, "--years", "2026,2028"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["benchmark_indicator"] for r in out] == ["(1) 2026-27", "(2) 2028-30"]
+    assert [r["production_year"] for r in out] == [2026, 2028]
+    # imported in 2028, produced in 2027: the (1) value
+    assert main([*argv, "--years", "2028", "--production-year", "2027"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["benchmark_indicator"] == "(1) 2026-27"
+    assert main([*argv, "--years", "2026", "--default-route", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["default_route"] == "2"
+    assert main([*argv, "--years", "2026", "--production-year", "2025"]) == 2
+    assert "(production_year): the CBAM factor and benchmarks run from production year 2026 to 2034" in _err(capsys)
 
 
 def test_variant_needed_for_hydraulic_cement(capsys):

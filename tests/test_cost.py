@@ -59,7 +59,7 @@ def _one(goods, **kw):
 
 def test_screws_thailand_defaults_2026(bm, dv):
     pytest.importorskip("cbamcalc.benchmarks")
-    # IR 2025/2621 Annex I, table 'Thailand', line 7318 15: direct 2.408 tCO2e/t, indirect N/A, route (E)
+    # IR 2025/2621 Annex I as replaced by IR 2026/1740, table 'Thailand', line 7318 15: direct 2.408 tCO2e/t, indirect N/A, route (E)
     d = dv("73181595", "TH", 2026)
     assert (d.direct, d.route, d.markup_rate) == (2.408, "E", 0.10)
     assert np.isnan(d.indirect)  # Annex II good: direct only
@@ -82,7 +82,7 @@ def test_screws_thailand_defaults_2026(bm, dv):
     assert row["cost_eur"] == pytest.approx(cost) == pytest.approx(194764.152)
     assert row["cost_thb"] == pytest.approx(cost * 38.5)
     assert "route (E)" in row["benchmark_reason"]
-    assert row["data_version"] == data_version() and row["default_version"] == "2025/2621"
+    assert row["data_version"] == data_version() and row["default_version"] == "2026/1740"
     assert not row["indirect_counted"]
 
 
@@ -122,7 +122,7 @@ def test_cement_thailand_other_countries_with_indirect(bm, dv):
     assert d.fallback and (d.direct, d.indirect) == (1.36, 0.08)
     bm_b = bm("25232900", "B")  # = the grey-clinker benchmark 0.666
     assert bm_b == 0.666
-    # functional unit: tonnes of clinker contained (IR 2025/2547 Art. 4(5)); user states 0.75 t/t
+    # functional unit: tonnes of clinker contained (IR 2025/2547 Annex I); user states 0.75 t/t
     q, clinker = 1000.0, 0.75
     fu = q * clinker
     ee = fu * (1.36 + 0.08) * 1.10  # 1,188 tCO2e
@@ -206,14 +206,20 @@ def test_mixed_actual_and_default_shares():
 
 
 def test_art9_deduction_and_thai_scenario_note():
+    # default values: a price paid never reduces the obligation (Art. 9 as replaced by Reg. 2025/2083)
     r = cbam_cost(_explicit(origin_price=[10.0], origin_share=[0.5]), years=[2027], price=80.0, eur_thb=38.5)
     row = r.iloc[0]
-    ee = 1000 * 2.408 * 1.1  # explicit mark-up column 0.10
-    assert row["carbon_price_deduction_t"] == pytest.approx(ee * 0.5 * 10 / 80)
-    t = cbam_cost(_explicit(origin_scheme=["thai-excise"], origin_share=[0.2]), years=[2027], price=80.0,
+    assert row["carbon_price_deduction_t"] == 0.0 and row["art9_basis"].startswith("not applied")
+    assert any("no Art. 9 reduction on the default-value share" in w for w in r.attrs["warnings"])
+    # actual data: P x E x s / p (draft IA on Art. 9(5)); 1,000 t x 1.9 t/t on actual data
+    act = dict(see_direct=[1.9], own_process_only=[True])
+    row = cbam_cost(_explicit(origin_price=[10.0], origin_share=[0.5], **act), years=[2027], price=80.0,
+                    eur_thb=38.5).iloc[0]
+    assert row["carbon_price_deduction_t"] == pytest.approx(1000 * 1.9 * 0.5 * 10 / 80)
+    t = cbam_cost(_explicit(origin_scheme=["thai-excise"], origin_share=[0.2], **act), years=[2027], price=80.0,
                   eur_thb=40.0).iloc[0]
     assert t["origin_price_eur"] == pytest.approx(5.0)  # THB 200 / 40
-    assert t["carbon_price_deduction_t"] == pytest.approx(ee * 0.2 * 5 / 80)
+    assert t["carbon_price_deduction_t"] == pytest.approx(1000 * 1.9 * 0.2 * 5 / 80)
     assert "uncertain" in t["art9_note"]
 
 
@@ -331,8 +337,10 @@ def test_unknown_currency():
 def test_no_price_given():
     with pytest.raises(InputError, match=r"Field 'price': no certificate price: give price="):
         cbam_cost(_explicit(), years=[2026], eur_thb=38.5)
-    with pytest.raises(InputError, match=r"no published certificate price for 2026-Q3"):
-        cbam_cost(_explicit(quarter=[3]), years=[2026], eur_thb=38.5)
+    with pytest.raises(InputError, match=r"no published certificate price for 2026-Q4"):
+        cbam_cost(_explicit(quarter=[4]), years=[2026], eur_thb=38.5)
+    # Q3 2026 = EUR 82.32 (published 5 Oct 2026)
+    assert cbam_cost(_explicit(quarter=[3]), years=[2026], eur_thb=38.5)["price_eur"].item() == 82.32
 
 
 def test_actual_see_without_route_where_benchmark_needs_one():
@@ -354,7 +362,7 @@ def test_hydraulic_cement_on_actual_data_needs_the_clinker_route():
 def test_cement_needs_clinker_content():
     g = _explicit(cn_code=["25232900"], category=["Cement"])
     with pytest.raises(InputError, match=r"row 0 \(clinker_content\): the functional unit of cement is the clinker "
-                                         r"contained \(IR \(EU\) 2025/2547 Art. 4\(5\)\)"):
+                                         r"contained \(IR \(EU\) 2025/2547 Annex I\)"):
         cbam_cost(g, years=[2026], price=80.0, eur_thb=38.5)
 
 
@@ -363,9 +371,9 @@ def test_other_input_errors():
         cbam_cost(_explicit(see_direct=[1.0], actual_share=[1.5]), years=[2026], price=80.0, eur_thb=38.5)
     with pytest.raises(InputError, match=r"row 0 \(see_direct\): expected actual direct SEE"):
         cbam_cost(_explicit(actual_share=[0.5]), years=[2026], price=80.0, eur_thb=38.5)
-    with pytest.raises(InputError, match=r"row 0 \(see_indirect\): indirect emissions count for cement and "
-                                         r"fertilisers"):
-        cbam_cost(_explicit(category=["Fertilisers"], see_direct=[1.0]), years=[2026], price=80.0, eur_thb=38.5)
+    with pytest.raises(InputError, match=r"row 0 \(see_indirect\): indirect emissions count for goods not listed "
+                                         r"in Annex II"):
+        cbam_cost(_explicit(cn_code=["26011200"], see_direct=[1.0]), years=[2026], price=80.0, eur_thb=38.5)
     with pytest.raises(InputError, match=r"row 0 \(cn_code\): electricity has its own rules"):
         cbam_cost(_explicit(category=["Electricity"]), years=[2026], price=80.0, eur_thb=38.5)
     with pytest.raises(InputError, match=r"Field 'quantity': expected a column 'quantity'"):
@@ -410,13 +418,22 @@ def test_cement_from_run_needs_clinker_content(templates_dir):
     assert s["clinker_content"] == 0.8 and s["country"] == "TR"
 
 
-def test_default_route_without_benchmark_row_is_refused_then_chosen_by_the_user(bm):
-    # Thai default line of stainless screws 7318 15 35 has route (E); Column B has only (1) and (2)
+def test_benchmark_indicator_is_the_production_year_and_default_route_overrides(bm):
+    # Thai stainless screws 7318 15 35: Column B has only (1) and (2), production years 2026-27 and 2028-30
+    # (IR 2025/2620 Annex 5.3); after 2030 the 2028-30 value, with a warning
     g = pd.DataFrame({"cn_code": ["73181535"], "country": ["TH"], "quantity": [100.0]})
-    with pytest.raises(InputError, match=r"row 0 \(default_route\): CN 7318 15 35 has no Column B benchmark for "
-                                         r"route E.*state the route to use as default_route"):
-        cbam_cost(g, years=[2026], price=80.0, eur_thb=38.5)
-    g["default_route"] = ["1"]
+    r = cbam_cost(g, years=[2027, 2028, 2031], price=80.0, eur_thb=38.5)
+    assert r["benchmark"].tolist() == [bm("73181535", "B", "1"), bm("73181535", "B", "2"), bm("73181535", "B", "2")]
+    assert r["production_year"].tolist() == [2027, 2028, 2031]
+    assert any("after 2030" in w for w in r.attrs["warnings"])
+    g["production_year"] = [2026]
+    r = cbam_cost(g, years=[2029], price=80.0, eur_thb=38.5)
+    assert r["benchmark"].item() == bm("73181535", "B", "1") and str(r["benchmark_indicator"].item()).startswith("(1)")
+    g["production_year"] = [2035]
+    with pytest.raises(InputError, match=r"row 0 \(production_year\): .*expected a year 2026-2034, found 2035"):
+        cbam_cost(g, years=[2029], price=80.0, eur_thb=38.5)
+    g = g.drop(columns="production_year")
+    g["default_route"] = ["2"]
     r = cbam_cost(g, years=[2026], price=80.0, eur_thb=38.5)
-    assert r["benchmark"].item() == bm("73181535", "B", "1")
+    assert r["benchmark"].item() == bm("73181535", "B", "2")
     assert any("default_route given" in w for w in r.attrs["warnings"])

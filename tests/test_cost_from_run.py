@@ -61,7 +61,7 @@ def _cost(inst, run, cn, **kw):
             exports[col] = [kw.pop(col)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        before = cbam_cost(goods_from_run(run, exports, installation=inst), **OPTS).iloc[0]
+        before = cbam_cost(goods_from_run(run, exports, installation=inst), own_process_only=True, **OPTS).iloc[0]
         after = cost_from_run(run, exports, installation=inst, **OPTS, **kw)
     return before, after, [str(w.message) for w in caught]
 
@@ -272,6 +272,7 @@ def test_adding_a_precursor_never_raises_certificates(own, bought, year):
         p1 = precursors_from_run(run_installation(more, on_warning="ignore"), goods, installation=more,
                                  precursor_route=route)
         kw = {"years": [year], "price": 80.0, "eur_thb": 38.5}
+        goods["no_relevant_precursors"] = True  # the run lists every precursor consumed
         c0 = cbam_cost(goods, precursors=p0[["parent", "mass_per_t", "benchmark_a"]] if len(p0) else None, **kw)
         c1 = cbam_cost(goods, precursors=p1[["parent", "mass_per_t", "benchmark_a"]] if len(p1) else None, **kw)
     assert c1["certificates"].iloc[0] <= c0["certificates"].iloc[0] + 1e-9
@@ -407,8 +408,8 @@ def test_cli_from_run_asks_for_the_route(capsys, templates_dir):
 
 
 @pytest.mark.parametrize(("args", "pattern"), [
-    (["--precursor-cn", "PP1"], "Field '--precursor-cn': expected NAME=VALUE, e.g. 'PP2=7202 60 00', found 'PP1'"),
-    (["--precursor-route", "=K"], "Field '--precursor-route': expected NAME=VALUE"),
+    (["--precursor-cn", "PP1"], "--precursor-cn: expected NAME=VALUE, e.g. 'PP2=7202 60 00', found 'PP1'"),
+    (["--precursor-route", "=K"], "--precursor-route: expected NAME=VALUE"),
 ])
 def test_cli_precursor_flag_errors(capsys, templates_dir, args, pattern):
     f = templates_dir / "official" / EX6
@@ -419,7 +420,7 @@ def test_cli_precursor_flag_errors(capsys, templates_dir, args, pattern):
 def test_cli_precursor_flags_need_from_run(capsys):
     assert main(["cost", "--cn", "73181595", "--country", "TH", "--tonnes", "5", "--price", "80",
                  "--precursor-cn", "PP1=72021120"]) == 2
-    assert "Field '--precursor-cn/--precursor-route': expected --from-run (precursors of a run)" in _err(capsys)
+    assert "--precursor-cn/--precursor-route: expected --from-run (precursors of a run)" in _err(capsys)
 
 
 def test_no_precursor_row_for_goods_of_other_processes(example):

@@ -71,8 +71,9 @@ def test_unit_equations_by_hand():
     assert unit_cost(2.6488, 0.06435, 75.36) == pytest.approx(2.58445 * 75.36)
     # Art. 9: EUR 10/t paid on 40 % of the emissions at EUR 80: deduction 2.6488 x 0.4 x 10/80 = 0.13244
     assert unit_certificates(2.6488, 0.06435, 80.0, 10.0, 0.4) == pytest.approx(2.58445 - 0.13244)
-    # price paid above the certificate price is capped at it (cbamcalc.carbon_price)
-    assert unit_certificates(2.0, 0.0, 50.0, 500.0, 0.5) == pytest.approx(1.0)
+    # no cap at the certificate price (draft IA on Art. 9(5)); certificates never below zero
+    assert unit_certificates(2.0, 0.0, 50.0, 50.0, 0.5) == pytest.approx(1.0)
+    assert unit_certificates(2.0, 0.0, 50.0, 500.0, 0.5) == 0.0
     assert unit_cost(2.0, 3.0, 80.0) == 0.0  # never negative
     assert unit_cost(2.0, 0.0, 0.0, 10.0, 1.0) == 0.0  # zero certificate price
 
@@ -134,8 +135,18 @@ def test_origin_price_in_thb_by_hand(table):
     p = paths(80.0, 40.0, origin_price=200.0, origin_currency="THB", covered_share={"*": 0.1})
     tot = ExposureModel(flows_one(1000.0), YEARS, intensities=table).evaluate(p)["total"].set_index("year")
     e = 2648.8
-    assert tot.loc[2026, "carbon_price_deduction_t"] == pytest.approx(e * 0.1 * 5 / 80)
-    assert tot.loc[2026, "certificates"] == pytest.approx(e - 64.35 - e * 0.1 * 5 / 80)
+    # on default values a price paid reduces nothing (Art. 9 as replaced by Reg. (EU) 2025/2083)
+    assert tot.loc[2026, "carbon_price_deduction_t"] == 0.0
+    assert tot.loc[2026, "certificates"] == pytest.approx(e - 64.35)
+    # 40 % of the exports on actual data (1.5 t/t, Column A chain 0.038): the reduction is
+    # P/p x covered share x actual emissions = 5/80 x 0.1 x (400 t x 1.5)
+    actual = pd.DataFrame({"cn_code": [SCREWS], "see_actual": [1.5], "benchmark_actual": [0.038],
+                           "actual_share": [0.4]})
+    m = ExposureModel(flows_one(1000.0), YEARS, intensities=table, rules=IntensityRules(actual=actual))
+    tot = m.evaluate(p)["total"].set_index("year")
+    assert tot.loc[2026, "carbon_price_deduction_t"] == pytest.approx(5 / 80 * 0.1 * 400 * 1.5)
+    assert tot.loc[2026, "certificates"] == pytest.approx(
+        400 * 1.5 + 600 * 2.6488 - 0.975 * (400 * 0.038 + 600 * 0.066) - 5 / 80 * 0.1 * 400 * 1.5)
 
 
 def test_volume_index_and_levels_add_up(table):
@@ -336,7 +347,7 @@ def test_mixed_actual_and_origin_price_match_cbam_cost():
         tot = m.evaluate(p, ("total",))["total"]
         goods = pd.DataFrame({"cn_code": [SCREWS], "country": ["TH"], "quantity": [250.0], "see_direct": [1.5],
                               "route": ["E"], "actual_share": [0.4], "origin_price": [200.0],
-                              "origin_currency": ["THB"], "origin_share": [0.3]})
+                              "origin_currency": ["THB"], "origin_share": [0.3], "own_process_only": [True]})
         ref = cbam_cost(goods, years=YEARS, price=90.0, eur_thb=38.0, cscf=1.0)
     np.testing.assert_allclose(tot["cost_eur"].to_numpy(), ref["cost_eur"].to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(tot["carbon_price_deduction_t"].to_numpy(), ref["carbon_price_deduction_t"].to_numpy(),
@@ -430,7 +441,7 @@ def test_sorted_and_direct_monte_carlo_agree(table, applies_to, origin):
                 eu_price=Distribution("uniform", low=np.full(9, 0.0), high=np.full(9, 150.0)),
                 intensity={"*": Distribution("uniform", low=0.0, high=2.0)})
     direct = m.monte_carlo(p, MonteCarloSpec(method="direct", chunk_elements=500, **base))
-    if applies_to == "actual" and origin > 0:
+    if origin > 0:  # Art. 9 reduces the actual share only: a per-key weight the sorted kernel cannot take
         with pytest.raises(InputError, match="montecarlo method"):
             m.monte_carlo(p, MonteCarloSpec(method="sorted", **base))
         return

@@ -23,6 +23,7 @@ JSON_KEYS = [
     "see_actual", "see_default", "markup_rate", "default_route", "route", "benchmark_column", "benchmark_reason",
     "cscf", "sefa", "origin_price_eur", "price_basis", "eur_thb", "eur_thb_source", "de_minimis_exempt",
     "art9_note", "default_version", "data_version", "precursors_counted",
+    "production_year", "benchmark_indicator", "art9_basis", "default_total",
 ]
 
 
@@ -46,7 +47,7 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
                                            "route has no benchmark row (e.g. 1 or 2 for stainless fasteners)")
     p.add_argument("--actual-share", type=float, help="share of the quantity with actual SEE, 0-1 (rest: defaults)")
     p.add_argument("--clinker-content", type=float,
-                   help="cement: t clinker per t cement (the functional unit, IR 2025/2547 Art. 4(5))")
+                   help="cement: t clinker per t cement (the functional unit, IR 2025/2547 Annex I)")
     p.add_argument("--from-run", metavar="FILE", help="take actual SEE from an installation workbook (SEE engine); "
                                                        "the free-allocation adjustment adds its relevant precursors")
     p.add_argument("--precursor-cn", action="append", metavar="NAME=CN", default=[],
@@ -55,6 +56,20 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     p.add_argument("--precursor-route", action="append", metavar="NAME=ROUTE", default=[],
                    help="with --from-run: production route of a precursor (e.g. 'Primary smelting=K') where its "
                         "benchmark depends on it (repeatable)")
+    p.add_argument("--precursor", action="append", metavar="CN:T_PER_T[:ROUTE]", default=[],
+                   help="with --see-direct for a complex good: a relevant precursor consumed, as CN code, tonnes per "
+                        "tonne of good and, where its benchmark needs it, its route (e.g. '7207 11 14:1.05:E'; "
+                        "repeatable; IR 2025/2620 Annex 3.3)")
+    p.add_argument("--sefa", type=float, help="the good's SEFA from its producer's emissions report [tCO2e/t], "
+                                              "instead of --precursor")
+    p.add_argument("--own-process-only", action="store_true",
+                   help="accept a complex good without its precursors: the adjustment counts the own process only "
+                        "(a lower bound, said in a warning)")
+    p.add_argument("--production-year", type=int, help="year the good was produced, 2026-2034 (default: the year of "
+                                                       "import); selects benchmark (1) 2026-27 or (2) 2028-30")
+    p.add_argument("--default-carbon-price", type=float,
+                   help="the Commission's yearly default carbon price of the country [EUR/tCO2e]: the only Art. 9 "
+                        "reduction allowed on default values (none published yet)")
     p.add_argument("--years", default="2026-2034", help="years of import: 2026-2034, 2027 or 2026,2030 (default)")
     p.add_argument("--quarter", type=int, help="2026 only: calendar quarter of import (published quarterly price)")
     grp = p.add_mutually_exclusive_group()
@@ -67,7 +82,8 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     fx.add_argument("--eur-thb-path", metavar="FILE", help="CSV of date or year and THB per EUR")
     p.add_argument("--origin-price", help="carbon price paid at origin per tCO2e: '12', '200 THB' or 'thai-excise' "
                                           "(Thai fuel-excise carbon tax, an uncertain Art. 9 scenario)")
-    p.add_argument("--origin-share", type=float, help="share of embedded emissions the origin price covered (0-1)")
+    p.add_argument("--origin-share", type=float, help="share of the actual embedded emissions the origin price covered, "
+                                                      "net of rebated emissions (0-1); required with thai-excise")
     p.add_argument("--origin-rebate", type=float, help="rebate or compensation per tCO2e, same currency")
     p.add_argument("--cscf", type=float, help="cross-sectoral correction factor (default: assumption 1.0)")
     p.add_argument("--version", dest="dv_version", help="default-value version (default: the version in force)")
@@ -120,6 +136,7 @@ def _goods(args: argparse.Namespace) -> Any:
         if args.country:
             see.pop("country", None)
         row.update(see)
+        row["no_relevant_precursors"] = True  # the run lists every relevant precursor consumed
     elif args.precursor_cn or args.precursor_route:
         raise InputError(field="--precursor-cn/--precursor-route", expected="--from-run (precursors of a run)",
                          found=None)
@@ -131,7 +148,9 @@ def _goods(args: argparse.Namespace) -> Any:
         raise InputError(field="--see-direct", expected="the actual direct SEE with --see-indirect", found=None)
     for flag, key in (("route", "route"), ("default_route", "default_route"), ("variant", "variant"),
                       ("actual_share", "actual_share"), ("clinker_content", "clinker_content"),
-                      ("quarter", "quarter"), ("origin_share", "origin_share"), ("origin_rebate", "origin_rebate")):
+                      ("quarter", "quarter"), ("origin_share", "origin_share"), ("origin_rebate", "origin_rebate"),
+                      ("sefa", "sefa"), ("production_year", "production_year"),
+                      ("default_carbon_price", "default_carbon_price")):
         val = getattr(args, flag)
         if val is not None:
             row[key] = val
@@ -143,7 +162,35 @@ def _goods(args: argparse.Namespace) -> Any:
         row["origin_currency"] = currency
         if thai:
             row["origin_scheme"] = "thai-excise"
+    if args.own_process_only:
+        row["own_process_only"] = True
+    if args.precursor:
+        if args.from_run:
+            raise InputError(field="--precursor", expected="either --from-run or --precursor (the run has its own)",
+                             found=args.precursor[0])
+        precursors = _precursor_flags(args.precursor)
     return pd.DataFrame([row]), precursors
+
+
+def _precursor_flags(values: list[str]) -> Any:
+    """``--precursor CN:T_PER_T[:ROUTE]`` flags as the precursor table of the one good (parent 0)."""
+    import pandas as pd
+
+    rows = []
+    for text in values:
+        parts = [x.strip() for x in str(text).split(":")]
+        try:
+            mass = float(parts[1]) if len(parts) in (2, 3) else math.nan
+        except ValueError:
+            mass = math.nan
+        if not parts[0] or not (math.isfinite(mass) and mass >= 0):
+            raise InputError(field="--precursor", expected="CN:T_PER_T[:ROUTE], e.g. '7207 11 14:1.05:E' with tonnes "
+                             "of precursor per tonne of good >= 0", found=text)
+        rows.append({"parent": "0", "cn_code": parts[0], "mass_per_t": mass,
+                     "route": parts[2] if len(parts) == 3 and parts[2] else None})
+    out = pd.DataFrame(rows, index=[f"--precursor {t}" for t in values])
+    out.attrs["warnings"] = []
+    return out
 
 
 def _see_from_run(path: str, cn: str, clinker_content: float | None, precursor_cn: dict[str, str] | None = None,
@@ -259,10 +306,14 @@ def compute(args: argparse.Namespace) -> Any:
     eur_thb: Any = args.eur_thb if args.eur_thb is not None else args.eur_thb_path
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        cols = ["parent", "mass_per_t", "cn_code", "route"] if args.precursor else ["parent", "mass_per_t",
+                                                                                    "benchmark_a"]
         res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version,
-                        precursors=None if precursors is None or not len(precursors) else
-                        precursors[["parent", "mass_per_t", "benchmark_a"]])
-    if precursors is not None:
+                        precursors=None if precursors is None or not len(precursors) else precursors[cols])
+    if args.precursor:
+        res["precursors_counted"] = "; ".join(f"CN {r.cn_code} x {r.mass_per_t:g} t/t" + (f" route {r.route}" if r.route
+                                              else "") for r in precursors.itertuples())
+    elif precursors is not None:
         from ..precursor_allocation import describe
 
         res["precursors_counted"] = describe(precursors, list(goods.index))[0]
