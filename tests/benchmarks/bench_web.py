@@ -162,8 +162,8 @@ def main() -> None:
           f"cbamcalc serve --workers {opts.workers}, {os.cpu_count()} CPUs")
     print(f"  wall time of the burst : {wall:.2f} s ({opts.uploads / wall:.1f} uploads/s)")
     print(f"  latency min/median/max: {lat[0]:.2f} / {statistics.median(lat):.2f} / {lat[-1]:.2f} s")
-    print(f"  HTTP 200               : {ok_status}/{opts.uploads}; identical to `cbamcalc run --json`: "
-          f"{correct}/{opts.uploads}")
+    check = "identical to `cbamcalc run --json`" if opts.route == "/api/run" else "results page shown"
+    print(f"  HTTP 200               : {ok_status}/{opts.uploads}; {check}: {correct}/{opts.uploads}")
     print(f"  memory (RSS) of server + job processes: idle {idle_kb / 1024:.0f} MiB, peak {peak[0] / 1024:.0f} MiB; "
           f"server process peak (VmHWM) {server_hwm / 1024:.0f} MiB")
     print(f"  temporary folders left behind: {len(left)}")
