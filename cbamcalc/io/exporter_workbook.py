@@ -894,7 +894,20 @@ class _SheetReader:
             v = v.strip()
             if not v:
                 return None
+            bad = _CONTROL.search(v)
+            if bad:
+                raise InputError("the text holds a control character that a workbook cannot store",
+                                 expected="text without control characters", found=v,
+                                 **self.where(ref, key))
         return v
+
+
+#: Characters XML 1.0 (and so any .xlsx) cannot hold: C0 controls other than tab, newline, return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+#: Quantities that may be negative (the template's own rule): mass-balance outputs and measured energy
+#: contents. Every other number of the workbook is 0 or more.
+_MAY_BE_NEGATIVE = frozenset({"activity_data", "energy_content_fossil", "energy_content_biomass"})
 
 
 def _label_en(sheet: _Sheet, key: str) -> str:
@@ -915,9 +928,11 @@ def _value(r: _SheetReader, f: _Field, ref: str, key: str, raw: Any) -> Any:
             raise InputError(expected=expected, found=raw, **where)
         v = float(raw)
         if f.kind == "percent":
-            if v < 0:
-                raise InputError(expected="a percentage of 0 or more", found=raw, **where)
+            if not 0 <= v <= 100:
+                raise InputError(expected="a percentage of 0 or more and at most 100", found=raw, **where)
             return v / 100.0
+        if v < 0 and f.key not in _MAY_BE_NEGATIVE:
+            raise InputError(expected="a quantity of 0 or more", found=raw, **where)
         return v
     if f.kind in ("text", "process"):
         if isinstance(raw, float):
@@ -1245,7 +1260,8 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
     sent: dict[str, dict[str, Any]] = {n: {} for n in proc_names.values()}
     consumed: dict[str, dict[str, Any]] = {n: {} for n in pp_names.values()}
     flow_cells: dict[str, str] = {}
-    for _, v, refs in rows("flows"):
+    flow_rows = rows("flows")
+    for _, v, refs in flow_rows:
         r = readers["flows"]
         to = process_name(r, v["to"], refs["to"], "to")
         k = _norm(v["from"])
@@ -1264,6 +1280,8 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
                              found=f"{v['from']} -> {v['to']}", **r.where(refs["from"], "from"))
         book[src][to] = v["amount"]
         flow_cells.setdefault(src, f"{FLOWS.name}!{refs['amount']}")
+
+    _purchases_cover_use(readers["flows"], pp_rows, flow_rows)
 
     processes = []
     routes: dict[str, str] = {}
@@ -1340,6 +1358,31 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
         warnings.warn(message, UserWarning, stacklevel=2)
     return ExporterInput(installation=installation, exports=exports, details=details, routes=routes,
                          language=lang, source_file=x.file, warnings=warns)
+
+
+def _purchases_cover_use(r: _SheetReader, pp_rows: list[tuple[int, dict[str, Any], dict[str, str]]],
+                         flow_rows: list[tuple[int, dict[str, Any], dict[str, str]]]) -> None:
+    """A purchased precursor is not used (in processes and otherwise) in more than was purchased.
+
+    The Communication template only warns (E_PurchPrec control); in our workbook the amounts are
+    typed side by side, so a larger use is a typing error: refused at the flow that exceeds it.
+    """
+    mass = ureg.parse_units("t").dimensionality
+    for _, v, _refs in pp_rows:
+        bought = v["purchased"]
+        if bought is None or bought.dimensionality != mass:
+            continue
+        limit = float(bought.m_as("t"))
+        used = float(v["consumed_other"].m_as("t")) if v["consumed_other"] is not None else 0.0
+        for _, fv, frefs in flow_rows:
+            if _norm(fv["from"]) != _norm(v["name"]) or fv["amount"].dimensionality != mass:
+                continue
+            used += float(fv["amount"].m_as("t"))
+            if used > limit * (1 + 1e-9) + 1e-9:
+                raise InputError(f"more of '{v['name']}' is used than was purchased (sheet "
+                                 f"'{PURCHASED.name}'); the Communication template would only warn",
+                                 expected=f"at most {limit:g} t used in all", found=f"{used:g} t",
+                                 **r.where(frefs["amount"], "amount"))
 
 
 def _goods(r: _SheetReader, rows: list[tuple[int, dict[str, Any], dict[str, str]]],

@@ -12,7 +12,19 @@ Safety
 * Every XML part read is refused if it declares a DTD or an entity (``<!DOCTYPE``,
   ``<!ENTITY``): no entity expansion ("billion laughs"), no external entity. The small
   structural parts (``workbook.xml`` and its relationships) go through :mod:`defusedxml`.
-* Parts larger than :data:`MAX_PART_BYTES` once uncompressed are refused (ZIP bombs).
+* Archive limits, checked before anything is inflated: the file (:data:`MAX_FILE_BYTES`), the
+  number of parts (:data:`MAX_PARTS`), each part's declared size (:data:`MAX_PART_BYTES`). Each
+  part is then inflated with that cap on the bytes actually produced (a deflate stream that lies
+  about its size), the sum over parts is capped (:data:`MAX_INFLATED_BYTES`) and the CRC is
+  checked; a damaged, encrypted or oddly compressed part is an error naming the part.
+* A worksheet must end with ``</worksheet>`` (a truncated part is refused, not read as if
+  complete) and hold at most :data:`MAX_CELLS` cells; XML read by the slow path is refused
+  beyond :data:`MAX_XML_DEPTH` levels.
+* Numbers are finite and at most :data:`MAX_MAGNITUDE` in size (``inf``, ``nan``, ``1e308`` are
+  refused naming the cell); a shared-string index must be a whole number within the table.
+* Formulas evaluated (:func:`evaluate_formula`) are at most :data:`MAX_FORMULA_CHARS` long (Excel's
+  own limit), nested at most :data:`MAX_FORMULA_DEPTH` levels, and chains of formulas referring to
+  formulas at most :data:`MAX_FORMULA_CHAIN` cells long.
 * Nothing is executed and nothing is followed: macros (``vbaProject.bin``) and external
   links (``externalLinks/``) are never opened; formulas are never recalculated, only their
   cached value is read, except the simple ones in :func:`evaluate_formula`.
@@ -31,9 +43,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
+import os
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +57,11 @@ from typing import Any
 from ..errors import InputError
 
 __all__ = [
+    "MAX_CELLS",
+    "MAX_FILE_BYTES",
+    "MAX_MAGNITUDE",
     "MAX_PART_BYTES",
+    "MAX_PARTS",
     "ExcelError",
     "RawCell",
     "XlsxReader",
@@ -54,6 +73,26 @@ __all__ = [
 
 #: Largest uncompressed XML part read [bytes]; the template's biggest sheet is about 1.2 MB.
 MAX_PART_BYTES = 64 * 1024 * 1024
+#: Largest workbook file read [bytes].
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: Most parts in the package (the Communication template has about 100).
+MAX_PARTS = 10_000
+#: Most bytes inflated from one package, over all parts read.
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
+#: Most cells in one worksheet (a sheet of 1,048,576 x 16,384 cells is refused before it is scanned).
+MAX_CELLS = 2_000_000
+#: Deepest XML nesting read by the slow path (a worksheet is about 6 levels deep).
+MAX_XML_DEPTH = 64
+#: Largest size of a number read from a cell. No input of an installation (masses, energies,
+#: emissions in any unit the templates accept) comes near it, and products of two such numbers
+#: stay far from the float limit (1.8e308), so no intermediate of the calculation overflows.
+MAX_MAGNITUDE = 1e15
+#: Excel's own limit on the length of a formula [characters].
+MAX_FORMULA_CHARS = 8192
+#: Deepest nesting of parentheses and signs in an evaluated formula.
+MAX_FORMULA_DEPTH = 64
+#: Longest chain of formulas without cached value referring to one another.
+MAX_FORMULA_CHAIN = 64
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -156,6 +195,10 @@ class XlsxReader:
         self.path = Path(path)
         self.file = self.path.name
         try:
+            size = self.path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError("the file is too large", file=str(path), expected=f"at most {MAX_FILE_BYTES} bytes",
+                                 found=size)
             data = self.path.read_bytes()
         except OSError as exc:
             raise InputError(file=str(path), expected="a readable .xlsx file",
@@ -167,7 +210,16 @@ class XlsxReader:
                 expected="an Office Open XML workbook (a ZIP package)",
                 found=data[:8].hex(" ") if data else "an empty file",
             )
-        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError) as exc:
+            raise InputError("not an .xlsx workbook: the ZIP package is damaged", file=self.file,
+                             expected="a complete Office Open XML workbook", found=str(exc) or type(exc).__name__
+                             ) from exc
+        if len(self._zip.infolist()) > MAX_PARTS:
+            raise InputError("the ZIP package has too many parts", file=self.file,
+                             expected=f"at most {MAX_PARTS} parts", found=len(self._zip.infolist()))
+        self._inflated = 0
         self._names = set(self._zip.namelist())
         self._cells: dict[str, dict[str, Any]] = {}
         self._scanned_cols: dict[str, frozenset[str] | None] = {}
@@ -187,10 +239,34 @@ class XlsxReader:
         if info.file_size > MAX_PART_BYTES:
             raise InputError(f"part '{name}' is too large once uncompressed", file=self.file,
                              expected=f"at most {MAX_PART_BYTES} bytes", found=info.file_size)
-        data = self._zip.read(info)
+        data = self._inflate(info)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise InputError(f"part '{name}' declares a DTD or an entity (refused for safety)",
                              file=self.file, expected="plain XML without DTD", found="<!DOCTYPE ...>")
+        return data
+
+    def _inflate(self, info: zipfile.ZipInfo) -> bytes:
+        """Inflate one part, at most :data:`MAX_PART_BYTES` produced, CRC checked (by reading to the end)."""
+        name = info.filename
+        try:
+            with self._zip.open(info) as fh:
+                data = fh.read(MAX_PART_BYTES + 1)
+                if len(data) > MAX_PART_BYTES or fh.read(1):
+                    raise InputError(f"part '{name}' is too large once uncompressed", file=self.file,
+                                     expected=f"at most {MAX_PART_BYTES} bytes", found="more")
+        except InputError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError,
+                OSError) as exc:
+            why = str(exc).split("\n")[0] or type(exc).__name__
+            raise InputError(f"part '{name}' of the ZIP package is damaged (CRC or compressed data wrong, "
+                             "encrypted, or an unknown compression)", file=self.file,
+                             expected="an intact .xlsx file (save it again from Excel or LibreOffice)", found=why
+                             ) from exc
+        self._inflated += len(data)
+        if self._inflated > MAX_INFLATED_BYTES:
+            raise InputError("the parts read inflate to too many bytes", file=self.file,
+                             expected=f"at most {MAX_INFLATED_BYTES} bytes in all", found=self._inflated)
         return data
 
     def _parse_small(self, name: str) -> Any:
@@ -241,6 +317,9 @@ class XlsxReader:
         if self._strings is None:
             name = next((n for n in self._names if n.endswith("sharedStrings.xml")), None)
             raw = self._part(name) if name else b""
+            if raw and not re.search(rb"</(?:[A-Za-z_][\w.-]*:)?sst>\s*$", raw[-256:]):
+                raise InputError(f"part '{name}' (the shared strings) is truncated or damaged", file=self.file,
+                                 expected="a complete workbook (save the file again)", found="no closing </sst>")
             # fragment k+1 after splitting at "<si" is shared string k ("<si>...</si>" or "<si/>")
             self._strings = raw.split(b"<si")[1:]
             if not self._strings and b"si>" in raw:  # prefixed elements: parse properly
@@ -260,6 +339,14 @@ class XlsxReader:
             raise InputError(file=self.file, sheet=sheet, expected="this sheet in the workbook",
                              found="no such sheet")
         data = self._part(self.sheet_paths[sheet])
+        if not _END_OF_SHEET.search(data[-256:]):
+            raise InputError("the worksheet's XML is truncated or damaged (it does not end with </worksheet>)",
+                             file=self.file, sheet=sheet, expected="a complete worksheet (save the file again)",
+                             found=f"{len(data)} bytes ending in {data[-20:].decode('utf-8', 'replace')!r}")
+        n_cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b":c ")
+        if n_cells > MAX_CELLS:
+            raise InputError("the worksheet holds too many cells", file=self.file, sheet=sheet,
+                             expected=f"at most {MAX_CELLS} cells", found=n_cells)
         cols = sorted(set(columns), key=lambda c: (len(c), c)) if columns is not None else None
         cells: dict[str, RawCell | tuple[bytes, bytes | None]] = {}
         n_fast = 0
@@ -272,7 +359,13 @@ class XlsxReader:
             n_fast += 1
             cells[ref.decode()] = (attrs, inner)  # parsed when asked
         if _ODD_CELL.search(data) or (cols is None and n_fast != data.count(b'<c r="')):
-            return dict(_scan_iterparse(data, cols))
+            try:
+                return dict(_scan_iterparse(data, cols))
+            except InputError as exc:
+                raise exc.located(file=self.file, sheet=sheet) from exc
+            except Exception as exc:  # expat and defusedxml raise several types
+                raise InputError("the worksheet is not valid XML", file=self.file, sheet=sheet,
+                                 expected="well-formed XML", found=type(exc).__name__) from exc
         return cells  # type: ignore[return-value]
 
     def raw_cells(self, sheet: str, columns: Iterable[str] | None = None) -> dict[str, Any]:
@@ -330,6 +423,9 @@ class XlsxReader:
             return _text_of(raw.inline or b"")
         v = (raw.value or b"").decode("utf-8")
         if t == "s":
+            if not v.strip().isdigit():
+                raise InputError("a cell refers to a shared string by an index that is not a whole number >= 0",
+                                 file=self.file, expected="a shared-string index", found=v)
             return self._shared_string(int(v))
         if t == "b":
             return v.strip() in ("1", "true")
@@ -342,9 +438,10 @@ class XlsxReader:
             except ValueError:
                 return _unescape(v)
         try:
-            return float(v)
+            number = float(v)
         except ValueError:
             return _unescape(v)
+        return _checked_number(number, v, self.file)
 
     def _shared_formula(self, sheet: str, ref: str, si: str) -> str | None:
         """Text of a shared formula at ``ref``, translated from its master cell."""
@@ -377,7 +474,10 @@ class XlsxReader:
         InputError
             For a formula without cached value that cannot be evaluated.
         """
-        return self._value(sheet, ref, evaluate, ())
+        try:
+            return self._value(sheet, ref, evaluate, ())
+        except InputError as exc:
+            raise exc.located(file=self.file, sheet=sheet, cell=ref) from exc
 
     def _value(self, sheet: str, ref: str, evaluate: bool, stack: tuple[tuple[str, str], ...]) -> Any:
         has, val, formula = self.cached(sheet, ref)
@@ -388,6 +488,11 @@ class XlsxReader:
                              cell=ref, expected="a formula that does not refer to itself",
                              found="=" + (formula or ""))
         inner = stack + ((sheet, ref),)
+        if len(inner) > MAX_FORMULA_CHAIN:
+            raise InputError(f"more than {MAX_FORMULA_CHAIN} input formulas without cached value refer to one "
+                             "another", file=self.file, sheet=sheet, cell=ref,
+                             expected="numbers, or formulas saved with their values by Excel or LibreOffice",
+                             found="=" + (formula or "")[:40])
         try:
             return evaluate_formula(
                 formula or "",
@@ -420,6 +525,18 @@ class XlsxReader:
             base = _dt.datetime(1904, 1, 1) if self.date1904 else _dt.datetime(1899, 12, 30)
             return (base + _dt.timedelta(days=value)).date()
         return _dt.date.fromisoformat(str(value)[:10])
+
+
+_END_OF_SHEET = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?worksheet>\s*$")
+
+
+def _checked_number(number: float, text: Any, file: str | None = None) -> float:
+    """``number`` if finite and at most :data:`MAX_MAGNITUDE` in size, else an :class:`InputError`."""
+    if not math.isfinite(number):
+        raise InputError(file=file, expected="a finite number", found=str(text))
+    if abs(number) > MAX_MAGNITUDE:
+        raise InputError(file=file, expected=f"a number of at most {MAX_MAGNITUDE:g} in size", found=str(text))
+    return number
 
 
 def _raw_cell(attrs: bytes, inner: bytes | None) -> RawCell:
@@ -459,7 +576,15 @@ def _scan_iterparse(data: bytes, cols: list[str] | None) -> dict[str, RawCell]:
     cells: dict[str, RawCell] = {}
     row_no = 0
     col_no = 0
-    for _event, el in DET.iterparse(io.BytesIO(data), events=("end",)):
+    depth = 0
+    for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth > MAX_XML_DEPTH:
+                raise InputError("the worksheet's XML is nested too deeply", expected=f"at most {MAX_XML_DEPTH} "
+                                 "levels", found=f"more than {MAX_XML_DEPTH}")
+            continue
+        depth -= 1
         tag = el.tag.rsplit("}", 1)[-1]
         if tag == "c":
             ref = el.get("r")
@@ -574,6 +699,7 @@ def evaluate_formula(
     True
     """
     text = formula[1:] if formula.startswith("=") else formula
+    depth = 0
 
     def fail(why: str) -> InputError:
         return InputError(
@@ -581,9 +707,11 @@ def evaluate_formula(
             f"({why}); open and save the workbook in Excel or LibreOffice, or type the number",
             file=file, sheet=sheet, cell=cell,
             expected="a number, or a formula of numbers, cell references and + - * /",
-            found="=" + text,
+            found="=" + (text if len(text) <= 60 else text[:60] + "..."),
         )
 
+    if len(text) > MAX_FORMULA_CHARS:
+        raise fail(f"longer than Excel's {MAX_FORMULA_CHARS} characters")
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):
@@ -622,6 +750,16 @@ def evaluate_formula(
         raise fail(f"{what} holds {v!r}, not a number")
 
     def atom() -> float:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_FORMULA_DEPTH:
+            raise fail(f"nested more than {MAX_FORMULA_DEPTH} levels deep")
+        try:
+            return _atom()
+        finally:
+            depth -= 1
+
+    def _atom() -> float:
         tok = peek()
         if tok is None:
             raise fail("unexpected end")
@@ -685,7 +823,12 @@ def evaluate_formula(
             v = v + rhs if op == "+" else v - rhs
         return v
 
-    result = expr()
+    try:
+        result = expr()
+    except OverflowError:
+        raise fail("a number too large") from None
     if i != len(tokens):
         raise fail(f"unexpected {tokens[i][1]!r}")
+    if not math.isfinite(result) or abs(result) > MAX_MAGNITUDE:
+        raise fail(f"the result {result:g} is not a finite number of at most {MAX_MAGNITUDE:g} in size")
     return result
