@@ -445,14 +445,17 @@ def exporter_inputs(draw) -> ExporterInput:
     pps = []
     for i, n in enumerate(pp_names):
         consumed = draw(st.dictionaries(st.sampled_from(names), _q(["t"], False), max_size=2))
+        other, bought = draw(_q(["t"])), draw(_q(["t", "kt"]))
+        used = sum(q.m_as("t") for q in consumed.values()) + (other.m_as("t") if other is not None else 0.0)
+        if bought is not None and bought.m_as("t") < used:  # the reader refuses a use above the purchase
+            bought = Q_(used, "t")
         pps.append(PurchasedPrecursor(
             id=f"PP{i + 1}", category=draw(st.sampled_from(_CATS)), name=n,
             country=draw(st.none() | st.sampled_from(_COUNTRIES)),
             routes=tuple(draw(st.lists(st.sampled_from(["Electric arc furnace", "Unknown production routes"]),
                                        max_size=2, unique=True))),
-            purchased=draw(_q(["t", "kt"])), consumed_in=dict(sorted(consumed.items(), key=lambda kv:
-                                                                    names.index(kv[0]))),
-            consumed_other=draw(_q(["t"])), see_direct=draw(_q(["tCO2e/t", "kgCO2e/kg"])),
+            purchased=bought, consumed_in=dict(sorted(consumed.items(), key=lambda kv: names.index(kv[0]))),
+            consumed_other=other, see_direct=draw(_q(["tCO2e/t", "kgCO2e/kg"])),
             see_direct_source=draw(st.none() | st.sampled_from(["Measured", "Default", "Unknown"])),
             specific_electricity=draw(_q(["MWh/t", "kWh/t"])), electricity_ef=draw(_q(["tCO2e/MWh"])),
             default_justification=draw(st.none() | st.just("Data gaps")),
