@@ -313,6 +313,8 @@ def test_tornado_sorted_and_bracketing(table):
         ("31021090", {}),  # urea: fertiliser mark-up 1 %, indirect counted
         ("28041000", {}),  # hydrogen
         ("25232900", {"clinker_content": 0.75}),  # grey Portland cement: Other-countries line, clinker contained
+        ("26011200", {}),  # agglomerated iron ore: iron and steel, but not in Annex II: indirect counted
+        ("73181535", {}),  # stainless screws: Column B (1)/(2) by production year
     ],
 )
 def test_single_good_matches_cbam_cost(cn, extra):

@@ -46,6 +46,9 @@ def make_goods(rows: int, *, explicit: bool, seed: int = 1) -> pd.DataFrame:
         "clinker_content": np.where(cn == "25232900", 0.75, np.nan),
         "origin_price": np.where(rng.random(rows) < 0.1, 5.0, 0.0),
         "importer": rng.integers(0, 5000, rows),
+        # complex goods on actual data without their precursors: the own-process lower bound, stated
+        # (IR 2025/2620 Annex 3.3; earlier versions computed this silently)
+        "own_process_only": True,
     })
     if explicit:
         goods["benchmark_a"] = np.array([g[1] for g in GOODS])[pick]
