@@ -147,6 +147,7 @@ def test_lookup_of_a_default_value_and_cost(client: TestClient) -> None:
     assert shown == pytest.approx(direct * 1.2, abs=5e-5)  # mark-up of 2027: 20 %
     assert "ค่าใช้จ่าย CBAM ตามค่าเริ่มต้น 500 ตันต่อปี" in r.text
     assert r.text.count("<svg") == 2
+    assert 'href="?lang=en&amp;cn=7318+15+95&amp;country=TH&amp;year=2027&amp;tonnes=500"' in r.text  # switch keeps it
     bad = client.get("/?cn=99999999&country=TH")
     assert bad.status_code == 400 and 'id="lookup-error"' in bad.text and "not a CBAM good" in bad.text
 

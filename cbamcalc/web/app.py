@@ -250,8 +250,12 @@ def _page(request: Request, lang: str, status: int = 200, **context: Any) -> HTM
     def t(key: str, **fmt: Any) -> str:
         return label(key, lang, **fmt)
 
+    from urllib.parse import urlencode
+
+    query = dict(request.query_params)
+    switch = {code: "?" + urlencode({**query, "lang": code}) for code in LANGS}  # the look-up stays
     html = _env().get_template("page.html").render(
-        lang=lang, t=t, version=__version__, data_version=data_version(), query=dict(request.query_params),
+        lang=lang, t=t, version=__version__, data_version=data_version(), query=query, switch=switch,
         mb=request.app.state.config.max_upload_bytes // (1024 * 1024), **context)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
