@@ -45,6 +45,19 @@ def test_country_list_is_the_templates():
     assert (table["default_values_table"] != "").sum() == 119
 
 
+def test_v2_default_value_tables_map_to_iso_codes():
+    # PROVENANCE_v2_defaults.md 5.1: 121 country tables in v2, Liberia and New Caledonia new
+    table = country_table().set_index("iso2")
+    assert (table["default_values_table_v2"] != "").sum() == 121
+    assert table.loc["LR", "default_values_table_v2"] == "Liberia" and table.loc["LR", "default_values_table"] == ""
+    assert table.loc["NC", "default_values_table_v2"] == "New Caledonia and dependencies"
+    assert table.loc["KR", "default_values_table_v2"] == "Korea, Republic of (South Korea)"
+    assert resolve_country("Korea, Republic of (South Korea)") == "KR"
+    assert resolve_country("North Korea (Democratic People's Republic of Korea)") == "KP"
+    assert resolve_country("New Caledonia and dependencies") == "NC"
+    assert resolve_country("Viet Nam") == "VN" and resolve_country("Russian Federation") == "RU"
+
+
 def test_near_miss_gets_a_suggestion():
     with pytest.raises(InputError, match=r"Field 'country': unknown country, did you mean 'Thailand' \(TH\)\?; "
                                          r"expected an ISO 3166-1 alpha-2 code or a country name.*found 'Thailnd'"):
