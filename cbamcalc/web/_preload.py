@@ -34,7 +34,7 @@ def _warm() -> None:
             labels()
             # benchmarks, CBAM factors, price and exchange-rate paths: the tables every cost reads
             cbam_cost(pd.DataFrame({"cn_code": ["73181595"], "quantity": [1.0], "country": ["TH"]}),
-                      years=range(2026, 2035))
+                      years=range(2026, 2035), price="scenario:central")
         except Exception:  # pragma: no cover - a cold start is slower, not wrong
             pass
 
