@@ -20,7 +20,13 @@ import pytest
 from cbamcalc import extract, extract_v2
 from cbamcalc.cn_codes import cn_table, in_annex_ii_series
 from cbamcalc.countries import resolve_country
-from cbamcalc.default_values import DEFAULT_VERSION, default_value, lookup_default_values, markup_rate
+from cbamcalc.default_values import (
+    DEFAULT_VERSION,
+    default_value,
+    lookup_default_values,
+    markup_rate,
+    resolve_version,
+)
 from cbamcalc.errors import ReferenceDataError
 from cbamcalc.refdata import load_table
 
@@ -139,6 +145,11 @@ def test_markup_schedule_of_v2():
     assert markup_rate("Fertilisers", 2026) == markup_rate("Fertilisers", 2030) == 0.01
     schedule = load_table("markups_2026_1740")
     assert set(schedule["act"]) == {"Implementing Regulation (EU) 2026/1740"}
+
+
+def test_version_names():
+    assert resolve_version("IR (EU) 2026/1740 v2") == resolve_version("2026/1740") == V2
+    assert default_value("7318 15 95", "TH", 2026, version="2025/2621").version == "2025/2621"
 
 
 def test_route_letters_are_read_from_v2():

@@ -78,11 +78,36 @@ def test_a_changed_source_workbook_is_refused(shared_dir, tmp_path):
         extract.build_all(shared_dir, tmp_path)
 
 
+def test_a_changed_cross_check_file_is_refused(shared_dir, tmp_path):
+    text = (EF / "MANIFEST.toml").read_text(encoding="utf-8")
+    text = text.replace('cross_check_sha256 = "06e41db5', 'cross_check_sha256 = "00000000', 1)
+    (tmp_path / "MANIFEST.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"thirdparty_Ddscully_cbam_default_values_v2.csv: sha256 06e41db5\w+ "
+                                                 r"differs from MANIFEST.toml \[files.default_values_2026_1740_v2\] "
+                                                 r"cross_check_sha256 00000000"):
+        extract.build_all(shared_dir, tmp_path)
+
+
 def test_missing_inputs_are_named(tmp_path, shared_dir):
     with pytest.raises(ReferenceDataError, match=r"source workbook not found: .*nowhere"):
         extract.read_workbook_values(tmp_path / "nowhere.xlsx")
     with pytest.raises(ReferenceDataError, match=r"curated table .*country_aliases.csv is missing"):
         extract.default_value_rows(shared_dir, tmp_path)
+    with pytest.raises(ReferenceDataError, match=r"curated table .*annex_ii_Reg2023-956.csv is missing"):
+        extract.join_annex_ii([], tmp_path)
+    with pytest.raises(ReferenceDataError, match=r"provenance note not found: .*PROVENANCE_v2_defaults.md"):
+        extract_v2.check_hashes(tmp_path)
+
+
+def test_annex_ii_table_is_checked_against_the_goods_list(tmp_path):
+    for curated in (extract.ANNEX_II_CSV, extract.SCOPE_NOTES_CSV):
+        shutil.copy(EF / curated, tmp_path)
+    goods = [{"cn_code": "72081000"}, {"cn_code": "25070080"}]
+    with pytest.raises(ReferenceDataError, match=r"annex_ii_Reg2023-956.csv, row \d+ \(7301\): annex_ii=true but 0 "
+                                                 r"CBAM good\(s\) of the goods list fall under it"):
+        extract.join_annex_ii(goods, tmp_path)
+    assert extract.annex_ii_of("72081000", [{"cn_prefix": "72", "annex_ii": "true", "act": "A", "provision": "P",
+                                             "cn_text": "72"}]) == (True, "A, P: 72")
 
 
 @pytest.mark.parametrize(
