@@ -1165,7 +1165,7 @@ def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = No
     out = exports.copy()
     if "cn_code" not in out.columns or not ({"quantity", "tonnes"} & set(out.columns)):
         raise InputError(field="exports", expected="columns cn_code and quantity [t]", found=", ".join(out.columns))
-    see_d, see_i, procs = [], [], []
+    see_d, see_i, see_ic, procs = [], [], [], []
     clinker_given = out["clinker_content"] if "clinker_content" in out.columns else pd.Series(np.nan, index=out.index)
     clinker = []
     for i, (label, row) in enumerate(out.iterrows()):  # one row per product exported: small
@@ -1193,10 +1193,12 @@ def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = No
         div = float(c) if (fu and c) else 1.0
         see_d.append(float(r["see_direct"]) / div)
         see_i.append(float(r["see_indirect"]) / div)
+        see_ic.append(float(r["see_indirect_counted"]) / div if "see_indirect_counted" in r.index else np.nan)
         clinker.append(c if fu else np.nan)
         procs.append(str(r["process"]))
     out["see_direct"] = see_d
     out["see_indirect"] = see_i
+    out["see_indirect_counted"] = see_ic  # IR 2025/2547 Annex I 3.1, across the run's precursors
     out["process"] = procs
     if any(cn in CEMENT_FUNCTIONAL_UNIT_CN for cn in prod["_cn"]) or "clinker_content" in out.columns:
         out["clinker_content"] = clinker
@@ -1227,6 +1229,8 @@ def see_from_run(result: Any, cn: str, *, installation: Any = None, clinker_cont
         raise
     row = g.iloc[0]
     out: dict[str, Any] = {"see_direct": float(row["see_direct"]), "see_indirect": float(row["see_indirect"])}
+    if pd.notna(row.get("see_indirect_counted")):
+        out["see_indirect_counted"] = float(row["see_indirect_counted"])
     if "clinker_content" in g.columns and pd.notna(row["clinker_content"]):
         out["clinker_content"] = float(row["clinker_content"])
     if "country" in g.columns and pd.notna(row.get("country")):
