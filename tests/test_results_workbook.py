@@ -101,7 +101,7 @@ def test_metadata_versions_hash_defaults_and_warnings(results, plant):
     cells = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     assert "cbamcalc version" in cells and "Reference data version" in cells
     assert plant.name in cells and sha256(plant) in cells
-    assert any(isinstance(c, str) and "IR (EU) 2025/2621 Annex I v1, sheet 'Thailand'" in c for c in cells)
+    assert any(isinstance(c, str) and "IR (EU) 2026/1740 Annex I (Commission Excel v2 of 2026-08-06), table 'Thailand'" in c for c in cells)
     assert "SEE (purchased precursor)" in cells  # the Japanese boron-steel rod uses a default value
     assert any(isinstance(c, str) and "scenario:central" in c for c in cells)
     assert "Warnings" in cells and "Assumptions" in cells
