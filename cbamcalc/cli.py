@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def one_line(text: str) -> str:
-    """``text`` on one printable line: control and format characters escaped (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    r"""``text`` on one printable line: control and format characters escaped (``\n``, ``\x1b``, ``\u202e``)."""
     if text.isprintable():
         return text
     out = []

@@ -15,6 +15,10 @@ from typing import Any
 __all__ = ["add_parser", "run"]
 
 
+#: Library field -> the flag the user typed (cbamcalc.cli prints errors with the flag).
+FLAG_OF_FIELD = {"out": "--out", "allow_other_versions": "--allow-other-versions"}
+
+
 def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
     """Register ``cbamcalc export-communication`` and its flags."""
     p = subparsers.add_parser(
@@ -35,8 +39,11 @@ def run(args: argparse.Namespace) -> int:
     """Read IN, write the filled template; returns the exit status (errors are raised as CbamError)."""
     import sys
 
+    from ..io.atomic import check_target
     from ..io.communication_writer import export_communication, extras_from_input, template_extras
     from ..io.exporter_workbook import detect_format, read_input_workbook
+
+    check_target(args.out, flag="--out", inputs=(args.input,))
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

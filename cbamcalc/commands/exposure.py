@@ -74,6 +74,11 @@ class _Bar:
         sys.stderr.flush()
 
 
+#: Library field -> the flag the user typed (cbamcalc.cli prints errors with the flag).
+FLAG_OF_FIELD = {"draws": "--draws", "seed": "--seed", "usd_per_eur": "--usd-per-eur", "layout": "--layout",
+                 "non_cbam": "--non-cbam", "base_year": "--base-year", "sheet": "--sheet"}
+
+
 def _base_year(text: str | None) -> Any:
     if text is None:
         return None
@@ -82,9 +87,38 @@ def _base_year(text: str | None) -> Any:
     from ..errors import InputError
 
     try:
-        return int(text)
+        year = int(text)
     except ValueError as exc:
         raise InputError(field="--base-year", expected="a year, 'latest' or 'mean'", found=text) from exc
+    if not 1900 <= year <= 2100:
+        raise InputError(field="--base-year", expected="a trade year between 1900 and 2100, 'latest' or 'mean'",
+                         found=text)
+    return year
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Refuse bad flag values before reading anything (draws are checked before any allocation)."""
+    import math
+    from pathlib import Path
+
+    from ..errors import InputError
+    from ..io.atomic import check_target
+    from ..scenarios import MAX_DRAWS
+
+    if args.draws is not None and not 0 <= args.draws <= MAX_DRAWS:
+        raise InputError(field="--draws", expected=f"an integer >= 0 and at most {MAX_DRAWS:,} (memory grows with "
+                         "the draws)", found=args.draws)
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise InputError(field="--seed", expected="an integer >= 0", found=args.seed)
+    if args.usd_per_eur is not None and not (math.isfinite(args.usd_per_eur) and args.usd_per_eur > 0):
+        raise InputError(field="--usd-per-eur", expected="a finite rate more than 0 [USD/EUR]",
+                         found=args.usd_per_eur)
+    _base_year(args.base_year)
+    inputs = (args.flows, args.scenarios)
+    if args.out:
+        check_target(args.out, flag="--out", inputs=inputs)
+    if args.png and not Path(args.png).is_dir():
+        raise InputError(field="--png", expected="an existing folder for the PNG charts", found=args.png)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,22 +126,12 @@ def run(args: argparse.Namespace) -> int:
     import json
     import os
     import warnings
-    from pathlib import Path
 
-    from ..errors import InputError
     from ..exposure import run_exposure
     from ..io.trade_flows import read_trade_flows
     from ..scenarios import default_scenarios, read_scenarios
 
-    if args.draws is not None and args.draws < 0:
-        raise InputError(field="--draws", expected="an integer >= 0", found=args.draws)
-    inputs = [Path(args.flows)] + ([Path(args.scenarios)] if args.scenarios else [])
-    for out in (args.out,):
-        if out and any(Path(out).resolve() == p.resolve() for p in inputs):
-            raise InputError("the report would overwrite an input", field="--out", expected="a new file name",
-                             found=out)
-    if args.png and not Path(args.png).is_dir():
-        raise InputError(field="--png", expected="an existing folder for the PNG charts", found=args.png)
+    _check_flags(args)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = _Bar(bool(show))
     with warnings.catch_warnings(record=True) as caught:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 import sys
 import warnings
@@ -67,11 +68,32 @@ class RunOutcome:
     """``"cbamcalc"`` (our input workbook) or ``"communication"`` (the EU template)."""
 
 
+#: Library field -> the flag the user typed (cbamcalc.cli prints errors with the flag).
+FLAG_OF_FIELD = {"price": "--price", "eur_thb": "--eur-thb", "lang": "--lang", "file": "FILE"}
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Refuse bad flag values before reading anything: non-finite or negative numbers, an unusable --out."""
+    from ..errors import InputError
+
+    if args.price is not None and not (math.isfinite(args.price) and args.price >= 0):
+        raise InputError(field="--price", expected="a finite number of 0 or more [EUR/tCO2e]", found=args.price)
+    if args.eur_thb is not None and not (math.isfinite(args.eur_thb) and args.eur_thb > 0):
+        raise InputError(field="--eur-thb", expected="a finite number more than 0 [THB per EUR]",
+                         found=args.eur_thb)
+    if getattr(args, "out", None):
+        from ..io.atomic import check_target
+
+        check_target(args.out, flag="--out", inputs=(args.file,))
+
+
 def compute(args: argparse.Namespace) -> RunOutcome:
     """Read FILE and run the installation as ``cbamcalc run`` does (errors are raised as CbamError)."""
-    from ..io.exporter_workbook import detect_format, read_input_workbook
+    from ..errors import InputError
+    from ..io.exporter_workbook import detect_format, in_user_terms, read_input_workbook
     from ..pipeline import run_installation
 
+    check_flags(args)
     kind = detect_format(args.file)
     data = None
     with warnings.catch_warnings(record=True) as caught:
@@ -83,7 +105,10 @@ def compute(args: argparse.Namespace) -> RunOutcome:
             from ..io.communication_template import read_communication_template
 
             installation = read_communication_template(args.file, allow_other_versions=args.allow_other_versions)
-        result = run_installation(installation, strict=not args.lenient)
+        try:
+            result = run_installation(installation, strict=not args.lenient)
+        except InputError as exc:  # the engine names the template's sheets; our workbook has its own
+            raise (in_user_terms(exc, installation.source_file) if kind == "cbamcalc" else exc) from exc
         cost = _cost(result, data, args)
     for w in caught:
         if not issubclass(w.category, UserWarning) or str(w.message) in result.warnings:

@@ -15,6 +15,10 @@ from ..errors import OutputError
 __all__ = ["add_parser", "run"]
 
 
+#: Library field -> the flag the user typed (cbamcalc.cli prints errors with the flag).
+FLAG_OF_FIELD = {"lang": "--lang"}
+
+
 def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
     """Register ``cbamcalc template`` and its action ``new``."""
     p = subparsers.add_parser(
@@ -38,9 +42,12 @@ def run(args: argparse.Namespace) -> int:
     """Write the workbook; returns the exit status (errors are raised as CbamError)."""
     from ..io.exporter_workbook import write_input_workbook
 
+    from ..io.atomic import check_target
+
     target = Path(args.path)
-    if target.exists() and not args.force:
+    if target.exists() and not target.is_dir() and not args.force:
         raise OutputError(f"{target} exists; choose another name or pass --force to replace it")
+    check_target(target, flag="PATH")
     out = write_input_workbook(target, lang=args.lang, example=args.example)
     print(f"wrote {out} (cbamcalc input workbook, language {args.lang}{', with the example' if args.example else ''})")
     return 0

@@ -15,7 +15,53 @@ from typing import IO, Any
 
 from ..errors import OutputError
 
-__all__ = ["write_atomically"]
+__all__ = ["check_target", "write_atomically"]
+
+
+def check_target(target: str | os.PathLike[str], *, flag: str,
+                 inputs: tuple[str | os.PathLike[str] | None, ...] = ()) -> Path:
+    """Refuse an output path before any work: an input, a folder, a missing folder, a name too long.
+
+    Parameters
+    ----------
+    target : path
+        The output file asked for.
+    flag : str
+        How the user named it (``"--out"``), for the message.
+    inputs : paths
+        Files the command reads; the output may not be any of them.
+
+    Raises
+    ------
+    OutputError
+        Naming the flag and what is wrong.
+    """
+    path = Path(os.fspath(target))
+    shown = os.fspath(target)
+    for i in inputs:
+        if i is not None and _same(path, Path(os.fspath(i))):
+            raise OutputError(f"{flag} {shown}: is an input of the command; choose a new file name "
+                              "(an input is never written)")
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{flag} {shown}: is a folder; give a file name")
+    if not folder.is_dir():
+        raise OutputError(f"{flag} {shown}: the folder {folder} does not exist")
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = 255
+    if len(os.fsencode(path.name)) > limit:
+        raise OutputError(f"{flag}: the file name is too long ({len(os.fsencode(path.name))} bytes; the file "
+                          f"system allows {limit})")
+    return path
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def write_atomically(target: str | os.PathLike[str], write: Callable[[IO[Any]], None], *,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import re
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -124,6 +125,13 @@ def _group(name: str) -> tuple[MapField, ...]:
     return tuple(f for f in cell_map() if f.group == name)
 
 
+#: Upper bound of a number by its unit in the cell map: a percentage (oxidation, conversion, biomass
+#: content) at most 100, a fraction (current or collection efficiency) at most 1.
+_MAX_OF_UNIT = {"percent": 100.0, "fraction": 1.0}
+#: Characters XML 1.0 (and so any .xlsx) cannot hold: C0 controls other than tab, newline, return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 class _Reader:
     """Typed access to the input cells, with errors naming file, sheet and cell."""
 
@@ -164,6 +172,10 @@ class _Reader:
                 raise InputError(expected="a number", found=v, **where)
             if f.min is not None and v < f.min:
                 raise InputError(expected=f"a number of at least {f.min:g}", found=v, **where)
+            top = _MAX_OF_UNIT.get(f.unit)
+            if top is not None and v > top:
+                raise InputError(expected=f"a number of at least {f.min or 0:g} and at most {top:g} ({f.unit})",
+                                 found=v, **where)
             return float(v)
         if f.type == "text":
             if isinstance(v, float):
@@ -172,6 +184,9 @@ class _Reader:
                 return "TRUE" if v else "FALSE"
             if isinstance(v, _dt.datetime):
                 return v.date().isoformat()
+            if _CONTROL.search(str(v)):
+                raise InputError("the text holds a control character that a workbook cannot store",
+                                 expected="text without control characters", found=str(v), **where)
             return str(v)
         if f.type == "bool":
             if isinstance(v, bool):

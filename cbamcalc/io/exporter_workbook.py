@@ -1360,6 +1360,27 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
                          language=lang, source_file=x.file, warnings=warns)
 
 
+#: Sheet of the Communication template -> the sheet of our workbook holding the same inputs.
+_USER_SHEET = {"A_InstData": "Installation", "B_EmInst": "Source streams", "C_Emissions&Energy": "Installation",
+               "D_Processes": "Processes", "E_PurchPrec": "Purchased precursors", "Summary_Products": "Goods & exports"}
+
+
+def in_user_terms(exc: InputError, file: str | None) -> InputError:
+    """An engine error that names a sheet of the Communication template, relocated to our workbook.
+
+    The engine checks the model against the template's rules and names the template's sheets
+    (``D_Processes``); a user of the cbamcalc input workbook must be sent to its own sheet
+    (``Processes``, ``Precursor flows`` for amounts consumed by other processes), in their file.
+    A cell of the template means nothing in our workbook and is left out.
+    """
+    if exc.sheet not in _USER_SHEET:
+        return exc if exc.file or not file else exc.replaced(file=file)
+    sheet = _USER_SHEET[exc.sheet]
+    if exc.sheet == "D_Processes" and "consumed" in (exc.field or "") and "non-CBAM" not in (exc.field or ""):
+        sheet = FLOWS.name
+    return exc.replaced(file=exc.file or file, sheet=sheet, cell=None)
+
+
 def _purchases_cover_use(r: _SheetReader, pp_rows: list[tuple[int, dict[str, Any], dict[str, str]]],
                          flow_rows: list[tuple[int, dict[str, Any], dict[str, str]]]) -> None:
     """A purchased precursor is not used (in processes and otherwise) in more than was purchased.

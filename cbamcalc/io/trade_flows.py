@@ -118,42 +118,7 @@ def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
     fname = str(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(fname, read_only=True, data_only=True)
-        except FileNotFoundError as exc:
-            raise InputError(file=fname, field="trade flows", expected="an existing file",
-                             found="no such file") from exc
-        except Exception as exc:  # zip or XML errors
-            raise InputError(file=fname, field="trade flows", expected="an Excel workbook (.xlsx)",
-                             found=type(exc).__name__) from exc
-        try:
-            names = wb.sheetnames
-            if sheet is None:
-                ws = wb[names[0]]
-            elif isinstance(sheet, int):
-                ws = wb[names[sheet]]
-            elif sheet in names:
-                ws = wb[sheet]
-            else:
-                raise InputError(file=fname, sheet=str(sheet), field="sheet", expected=f"one of {', '.join(names)}",
-                                 found=sheet)
-            rows = [["" if v is None else _cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
-        # header: the first of the first 30 rows that holds the required columns of some layout
-        for h, row in enumerate(rows[:30]):
-            cols = [c.strip() for c in row]
-            if detect_layout(cols) is not None or any(not _missing(_spec(n), cols) for n in LAYOUTS):
-                width = len(cols)
-                body = [r + [""] * (width - len(r)) for r in rows[h + 1:]]
-                body = [r for r in body if any(str(c).strip() for c in r)]
-                return pd.DataFrame(body, columns=cols, dtype=object).astype(str), h + 1
-        header = [c for c in (rows[0] if rows else [])]
-        raise InputError("missing column", file=fname, sheet=ws.title, row=1,
-                         expected="a header row with the columns of a known layout (see trade_flow_layouts.csv)",
-                         found=", ".join(map(str, header)) or "an empty sheet")
+        return _read_xlsx(path, sheet)
     try:
         with open(fname, encoding="utf-8-sig", newline="") as fh:
             skipped = 0
@@ -173,13 +138,72 @@ def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
         raise InputError(file=fname, field="trade flows", expected="a header row and flow rows", found="no rows")
     delim = max((",", ";", "\t", "|"), key=header_line.count)
     try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_CSV_BYTES:
+        raise InputError("the trade-flow file is too large", file=fname, expected=f"at most {MAX_CSV_BYTES} bytes",
+                         found=size)
+    try:
         df = pd.read_csv(fname, sep=delim, skiprows=skipped, dtype=str, keep_default_na=False,
                          encoding="utf-8-sig", skip_blank_lines=True, comment=None, quoting=csv.QUOTE_MINIMAL)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(file=fname, field="trade flows", expected="a CSV table",
-                         found=str(exc).splitlines()[0]) from exc
+                         found=(str(exc).splitlines() or [type(exc).__name__])[0][:200]) from exc
     df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["delimiter"] = delim
     return df, skipped + 1
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
+    """Cells of one worksheet as text, through the safe reader (size caps, CRC, no DTD, finite numbers).
+
+    Only the cells present are read (the sheet's declared dimension is ignored, so a sheet claiming
+    1,048,576 x 16,384 cells costs nothing); the header is the first of the rows 1-30 holding the
+    columns of a known layout; cells right of the header's last column are not part of the table.
+    """
+    from .xlsx_safety import XlsxReader, column_index, split_ref
+
+    x = XlsxReader(path)
+    names = x.sheet_names
+    fname = str(path)
+    if not names:
+        raise InputError(file=fname, expected="a workbook with a worksheet", found="no sheet")
+    if sheet is None:
+        name = names[0]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise InputError(file=fname, field="sheet", expected=f"a sheet number below {len(names)}", found=sheet)
+        name = names[sheet]
+    elif sheet in names:
+        name = sheet
+    else:
+        raise InputError(file=fname, sheet=str(sheet), field="sheet", expected=f"one of {', '.join(names)}",
+                         found=sheet)
+    by_row: dict[int, dict[int, str]] = {}
+    for ref in x.raw_cells(name):
+        col, row = split_ref(ref)
+        v = x.value(name, ref)
+        text = "" if v is None else _cell_text(v)
+        if text.strip():
+            by_row.setdefault(row, {})[column_index(col)] = text
+    for h in sorted(r for r in by_row if r <= 30):
+        width = max(by_row[h])
+        cols = [by_row[h].get(c, "").strip() for c in range(1, width + 1)]
+        if detect_layout(cols) is not None or any(not _missing(_spec(n), cols) for n in LAYOUTS):
+            body = [[by_row[r].get(c, "") for c in range(1, width + 1)] for r in sorted(by_row) if r > h]
+            body = [b for b in body if any(str(c).strip() for c in b)]
+            return pd.DataFrame(body, columns=cols, dtype=object).astype(str), h
+    first = by_row.get(min(by_row)) if by_row else {}
+    raise InputError("missing column", file=fname, sheet=name, row=min(by_row) if by_row else 1,
+                     expected="a header row with the columns of a known layout (see trade_flow_layouts.csv)",
+                     found=", ".join(first[c] for c in sorted(first))[:200] if first else "an empty sheet")
+
+
+#: Largest CSV read [bytes] (a year of Comext CN8 imports from one partner is a few MB).
+MAX_CSV_BYTES = 512 * 1024 * 1024
+#: Largest size of a mass or value read: finite, and sums of a whole file stay far from overflow.
+MAX_MAGNITUDE = 1e15
 
 
 def _cell_text(v: Any) -> str:
@@ -386,7 +410,8 @@ def flows_from_frame(
             continue
         r = chosen[fieldname]
         col = r["source_column"]
-        text = raw[col].astype(str).str.strip().str.replace(",", "", regex=False)
+        text = _plain_numbers(raw[col].astype(str).str.strip(), raw.attrs.get("delimiter", ","),
+                              lambda i, msg, exp, c=col: err(msg, i, c, exp, raw[c].iloc[i]))
         v = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
         empty = (text == "").to_numpy()
         bad_text = np.isnan(v) & ~empty
@@ -396,6 +421,10 @@ def flows_from_frame(
             i = int(np.flatnonzero(bad_text)[0])
             raise err("missing mass" if empty[i] else "not a number", i, col,
                       f"a number >= 0 [{r['unit']}]", raw[col].iloc[i])
+        huge = (~np.isnan(v) & ~np.isfinite(v)) | (np.abs(np.nan_to_num(v)) > MAX_MAGNITUDE)
+        if huge.any():
+            i = int(np.flatnonzero(huge)[0])
+            raise err(None, i, col, f"a finite number of at most {MAX_MAGNITUDE:g} [{r['unit']}]", raw[col].iloc[i])
         neg = v < 0
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
@@ -438,6 +467,39 @@ def flows_from_frame(
     out.attrs.update({"source_file": file, "layout": layout, "rows_read": n_read, "rows_kept": len(out),
                       "dropped_flow": dropped_flow, "dropped_non_cbam": dropped_non_cbam, "notes": notes})
     return out
+
+
+_EU_NUMBER = r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_GROUPED = r"-?\d{1,3}(?:\.\d{3})+"
+
+
+def _plain_numbers(text: pd.Series, delimiter: str, fail: Any) -> pd.Series:
+    """Number texts of one column as Python reads them (``1234.5``), by the file's conventions.
+
+    A comma-separated file writes ``1,234.5`` (thousands commas are dropped). A file separated by
+    ``;`` or tabs comes from a European Excel: when the column has decimal commas (``7442535,0``,
+    ``7.442.535,0``) dots are thousands separators and the comma is the decimal point; without
+    decimal commas, dot groups of three (``7.442.535``) are thousands; a single group
+    (``7.442``) could be either, and is refused rather than read a thousand times off.
+    """
+    if delimiter not in (";", "\t"):
+        return text.str.replace(",", "", regex=False)
+    has_comma = text.str.fullmatch(_EU_NUMBER) & text.str.contains(",", regex=False)
+    if has_comma.any():
+        bad = (text != "") & ~text.str.fullmatch(_EU_NUMBER)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise fail(i, "not a number in the file's decimal-comma format", "a number like 7442535,5 or "
+                       "7.442.535,5")
+        return text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    grouped = text.str.fullmatch(_GROUPED)
+    single = grouped & (text.str.count(r"\.") == 1)
+    if single.any():
+        i = int(np.flatnonzero(single.to_numpy())[0])
+        raise fail(i, f"in a '{'tab' if delimiter == chr(9) else delimiter}'-separated file a dot before three "
+                   "digits may be a thousands separator or a decimal point", "a number without thousands "
+                   "separators (7442535 or 7442,535)")
+    return text.where(~grouped, text.str.replace(".", "", regex=False))
 
 
 def _digits(text: Any) -> str | None:
