@@ -106,7 +106,7 @@ def test_cement_without_clinker_content_exit_2(tmp_path, capsys):
 
 def test_report_never_overwrites_an_input(capsys):
     assert main(["exposure", str(FLOWS), "--out", str(FLOWS), "--draws", "0"]) == 2
-    assert "would overwrite an input" in _one_error_line(capsys)
+    assert "is an input of the command" in _one_error_line(capsys)
 
 
 def test_progress_bar_on_request(tmp_path, capsys):
