@@ -159,6 +159,14 @@ def _number(ctx: _Ctx, value: Any, key: str, *, lo: float = 0.0, hi: float = np.
     return float(value)
 
 
+def _clinker(ctx: _Ctx, value: Any, key: str) -> float:
+    """Clinker content of a cement [t clinker / t cement]: more than 0 (it is the functional unit) and at most 1."""
+    v = _number(ctx, value, key, hi=1.0)
+    if v <= 0:
+        raise ctx.error(key, expected="a number more than 0 and at most 1 [t clinker per t cement]", found=value)
+    return v
+
+
 def _depth(text: str) -> int:
     """Deepest nesting of ``[`` and ``{`` outside strings and comments (tomllib recurses per level)."""
     depth = deepest = 0
@@ -421,9 +429,9 @@ def read_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
         raw = Path(fname).read_bytes()
     except FileNotFoundError as exc:
         raise InputError(file=fname, field="scenarios", expected="an existing TOML file", found="no such file") from exc
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise InputError(file=fname, field="scenarios", expected="a readable TOML file",
-                         found=exc.strerror or type(exc).__name__) from exc
+                         found=getattr(exc, "strerror", None) or str(exc)) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -566,9 +574,9 @@ def _intensity(ctx: _Ctx, t: Mapping[str, Any], version: str | None) -> Intensit
     if "clinker_content" in t:
         cc = t["clinker_content"]
         if isinstance(cc, Mapping):
-            clinker = {str(k): _number(ctx, v, f"intensity.clinker_content.{k}", hi=1.0) for k, v in cc.items()}
+            clinker = {str(k): _clinker(ctx, v, f"intensity.clinker_content.{k}") for k, v in cc.items()}
         else:
-            clinker = _number(ctx, cc, "intensity.clinker_content", hi=1.0)
+            clinker = _clinker(ctx, cc, "intensity.clinker_content")
     variants = {}
     if "variants" in t:
         vt = _table(ctx, t["variants"], "intensity.variants")

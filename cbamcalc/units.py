@@ -46,11 +46,13 @@ __all__ = ["ureg", "Q_", "parse_unit", "magnitudes", "to_co2e", "GAS_UNITS"]
 def _registry() -> pint.UnitRegistry:
     # on_redefinition="ignore": units.txt takes the symbol "kt" from the knot for the kilotonne
     # cache_folder=":auto:" keeps pint's parsed default definitions in the user's cache folder
-    # (0.3 s -> 0.03 s per start); a read-only home falls back to parsing them every time.
+    # (0.3 s -> 0.03 s per start). The cache must never break a run: a read-only, missing or
+    # non-folder home (OSError) or a damaged cache file (pint's unpickling raises ValueError,
+    # EOFError, pickle errors ...) falls back to parsing the definitions every time.
     reg: pint.UnitRegistry
     try:
         reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=":auto:", on_redefinition="ignore")
-    except OSError:
+    except Exception:  # noqa: BLE001 - any failure of the optional cache
         reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None, on_redefinition="ignore")
     definitions = resources.files("cbamcalc").joinpath("units.txt").read_text(encoding="utf-8")
     reg.load_definitions(definitions.splitlines())

@@ -240,7 +240,8 @@ def _zip_case(fn: Callable[[dict[str, bytes]], dict[str, bytes]], *, stored: boo
 def _flows(fn: Callable[[str], str], *extra: str) -> Callable[[Path, Path], list[str]]:
     def build(base: Path, d: Path) -> list[str]:
         (d / FLOWS).write_text(fn((base / FLOWS).read_text(encoding="utf-8")), encoding="utf-8")
-        return ["exposure", FLOWS, "--draws", "0", *extra]
+        shutil.copy(base / SCEN, d / SCEN)
+        return ["exposure", FLOWS, "--scenarios", SCEN, "--draws", "0", *extra]
     return build
 
 
@@ -422,8 +423,8 @@ def _xml_cases() -> list[Case]:
         edit_sheet(src, dst, "Processes", lambda x: b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + x)
 
     def entity_wb(c: dict[str, bytes]) -> dict[str, bytes]:
-        c["xl/workbook.xml"] = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                                + c["xl/workbook.xml"].split(b"?>", 1)[1])
+        body = re.sub(rb"^<\?xml[^>]*\?>", b"", c["xl/workbook.xml"])
+        c["xl/workbook.xml"] = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + body
         return c
 
     def bad_wb_xml(c: dict[str, bytes]) -> dict[str, bytes]:
@@ -460,7 +461,7 @@ def _xml_cases() -> list[Case]:
         Case("xml_truncated_sheet_50", "xml: truncated", truncate(0.5), r"File 'plant\.xlsx'.*Processes.*(truncated|XML)"),
         Case("xml_truncated_sources_95", "xml: truncated", truncate(0.95, "Source streams"),
              r"File 'plant\.xlsx'.*Source streams.*(truncated|XML)"),
-        Case("xml_deep_nesting_sheet", "xml: hostile", _wb(deep_rows), r"File 'plant\.xlsx'.*Processes.*(nest|XML)"),
+        Case("xml_deep_nesting_sheet", "xml: junk ignored", _wb(deep_rows), "", 0),
         Case("xml_dtd_in_sheet", "xml: hostile", _wb(dtd), r"File 'plant\.xlsx'.*DTD"),
         Case("xml_external_entity", "xml: hostile", _zip_case(entity_wb), r"File 'plant\.xlsx'.*DTD"),
         Case("xml_workbook_cut", "xml: malformed", _zip_case(bad_wb_xml), r"File 'plant\.xlsx'.*workbook\.xml.*XML"),
@@ -471,7 +472,7 @@ def _xml_cases() -> list[Case]:
              r"File 'plant\.xlsx'.*sheet5\.xml"),
         Case("xml_rel_escapes_package", "structure: missing part", _zip_case(rel_escape), r"File 'plant\.xlsx'"),
         Case("xml_key_row_changed", "structure: layout changed", _wb(key_row), _at("Processes", "A1") + ".*key row"),
-        Case("xml_far_cell", "structure: dimensions", _wb(huge_ref), r"File 'plant\.xlsx'"),
+        Case("xml_far_cell", "structure: dimensions", _wb(huge_ref), "", 0),
     ]
 
 
@@ -527,7 +528,7 @@ def _archive_cases() -> list[Case]:
         return ["run", WB]
 
     def many_parts(c: dict[str, bytes]) -> dict[str, bytes]:
-        for k in range(3000):
+        for k in range(12000):
             c[f"junk/{k}.bin"] = b""
         return c
 
@@ -619,7 +620,8 @@ def _run_flag_cases() -> list[Case]:
         Case("run_file_escape_codes", "message: escaping", _argv("run", "\x1b[31mred.xlsx", copy=()),
              r"\\x1b\[31mred\.xlsx"),
         Case("run_control_char_product", "output: text the workbook cannot store",
-             _cells_case_argv("Goods & exports", ["--out", "res.xlsx"], C4=text("Bolt\x01\x0bM12")), "", 0),
+             _cells_case_argv("Goods & exports", ["--out", "res.xlsx"], C4=text("Bolt\x01\x0bM12")),
+             _at("Goods & exports", "C4") + ".*control character", 2),
         Case("run_control_char_process", "output: text the workbook cannot store",
              _cells_case_argv("Processes", ["--out", "res.xlsx"], A4=text("Forming\x07")),
              _at("Processes", "A4") + ".*control character", 2),
@@ -642,7 +644,7 @@ def _template_cases() -> list[Case]:
         Case("template_name_too_long", "output: refused", _argv("template", "new", "t" * 300 + ".xlsx", copy=()),
              r"(too long|name)"),
         Case("template_is_directory", "output: refused", _argv("template", "new", ".", "--force", copy=()),
-             r"'\.'|\. "),
+             r"PATH \.: is a folder"),
         Case("template_lang_bad", "flag: wrong type", _argv("template", "new", "x.xlsx", "--lang", "fr", copy=()),
              r"--lang.*'fr'"),
         Case("template_no_action", "flag: missing", _argv("template", copy=()), r"ACTION|action"),
@@ -677,17 +679,17 @@ def _export_cases() -> list[Case]:
         Case("export_missing_input", "file: not a workbook",
              _argv("export-communication", "none.xlsx", "--out", "f.xlsx", copy=()), r"none\.xlsx"),
         Case("export_control_char", "output: text the workbook cannot store",
-             _export_ctrl, _at("Processes", "A4") + ".*control character"),
+             _export_ctrl, _at("Goods & exports", "C4") + ".*control character"),
     ]
 
 
 def _export_ctrl(base: Path, d: Path) -> list[str]:
-    cells(base / WB, d / WB, "Processes", A4=text("Forming\x1f"))
+    cells(base / WB, d / WB, "Goods & exports", C4=text("Hex\x1fbolt"))
     return ["export-communication", WB, "--out", "filled.xlsx"]
 
 
 def _flows_cases() -> list[Case]:
-    loc = r"File 'flows\.csv', row 10"
+    loc = r"File 'flows\.csv', row 12"
     out = [
         Case("flows_mass_inf", "value: not finite or absurd", _flows(_col(8, "inf")), loc + r".*QUANTITY_KG.*finite"),
         Case("flows_mass_nan", "value: not finite or absurd", _flows(_col(8, "nan")), loc + r".*QUANTITY_KG"),
@@ -705,11 +707,11 @@ def _flows_cases() -> list[Case]:
         Case("flows_partner_unknown", "value: wrong type", _flows(_col(1, "ZZ")), loc + r".*PARTNER"),
         Case("flows_missing_column", "structure: layout changed", _flows(_sub("QUANTITY_KG", "QTY")),
              r"File 'flows\.csv'.*(missing column|QUANTITY)"),
-        Case("flows_duplicate_row", "structure: duplicated key", _flows(lambda t: t + t.splitlines()[9] + "\n"),
+        Case("flows_duplicate_row", "structure: duplicated key", _flows(_duplicate_first),
              r"File 'flows\.csv', row \d+.*duplicated"),
         Case("flows_european_csv", "value: European number format (read right)", _flows(european), "", 0),
         Case("flows_european_ambiguous", "value: European number format",
-             _flows(_european_ambiguous), r"File 'flows\.csv', row 10.*(thousands|decimal)"),
+             _flows(_european_ambiguous), r"File 'flows\.csv', row 12.*QUANTITY_KG.*thousands separator"),
         Case("flows_not_utf8", "file: not a table", _write(FLOWS, b"\xff\xfe\x00b\x00c\x00" * 10, "exposure", FLOWS),
              r"File 'flows\.csv'.*UTF-8"),
         Case("flows_empty", "file: not a table", _write(FLOWS, "", "exposure", FLOWS), r"File 'flows\.csv'"),
@@ -737,6 +739,11 @@ def _semicolons(t: str, fn: Callable[[list[str]], list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _duplicate_first(t: str) -> str:
+    first = next(line for line in t.splitlines() if line.startswith("NL,TH"))
+    return t + first + "\n"
+
+
 def european(t: str) -> str:
     """Thousands dots and decimal commas (``7.442.535,0``): the same masses and values as ``t``."""
     def fn(c: list[str]) -> list[str]:
@@ -760,7 +767,11 @@ def _european_ambiguous(t: str) -> str:
 def _flows_xlsx_cases() -> list[Case]:
     def xl(fn: Callable[[dict[str, bytes]], dict[str, bytes]], *, after: Callable[[Path], None] | None = None
            ) -> Callable[[Path, Path], list[str]]:
-        return _zip_case(fn, src="flows.xlsx", after=after, argv=("exposure", "flows.xlsx", "--draws", "0"))
+        def build(base: Path, d: Path) -> list[str]:
+            shutil.copy(base / SCEN, d / SCEN)
+            return _zip_case(fn, src="flows.xlsx", after=after, argv=("exposure", "flows.xlsx", "--scenarios", SCEN,
+                                                                      "--draws", "0"))(base, d)
+        return build
 
     def dimension(c: dict[str, bytes]) -> dict[str, bytes]:
         s = c["xl/worksheets/sheet1.xml"]
@@ -794,8 +805,8 @@ def _flows_xlsx_cases() -> list[Case]:
         return c
 
     return [
-        Case("flows_xlsx_dimension_huge", "structure: dimensions", xl(dimension), r"File 'flows\.xlsx'"),
-        Case("flows_xlsx_far_row", "structure: dimensions", xl(far_row), r"File 'flows\.xlsx'"),
+        Case("flows_xlsx_dimension_huge", "structure: dimensions", xl(dimension), "", 0),
+        Case("flows_xlsx_far_row", "structure: dimensions", xl(far_row), "", 0),
         Case("flows_xlsx_bomb", "archive: bomb", xl(bomb), r"File 'flows\.xlsx'.*(too large|at most)"),
         Case("flows_xlsx_crc", "archive: corrupt", xl(lambda c: c, after=crc), r"File 'flows\.xlsx'.*(CRC|corrupt)"),
         Case("flows_xlsx_truncated", "xml: truncated", xl(trunc), r"File 'flows\.xlsx'.*(truncated|XML)"),
@@ -828,7 +839,7 @@ def _scenario_cases() -> list[Case]:
         Case("scen_share_negative", "value: out of physical range",
              _scen(_sub("iron_steel = 0.3", "iron_steel = -0.3")), s + r".*actual_share"),
         Case("scen_clinker_zero", "value: out of physical range",
-             _scen(_sub('"25232900" = 0.75', '"25232900" = 0')), s + r".*clinker_content"),
+             _scen(_sub('"25232900" = 0.75', '"25232900" = 0')), s + r".*clinker_content.*more than 0"),
         Case("scen_years_huge", "value: out of physical range",
              _scen(_sub("years = [2026, 2034]", "years = [2026, 999999999]")), s + r".*years"),
         Case("scen_years_before", "value: out of physical range",
@@ -892,22 +903,17 @@ def _cost_cases() -> list[Case]:
     return [
         Case("cost_tonnes_text", "flag: wrong type", _argv(*base[:-1], "lots", copy=()), r"--tonnes.*'lots'"),
         Case("cost_price_text", "flag: wrong type", _argv(*base, "--price", "x", copy=()), r"--price.*'x'"),
-        Case("cost_cn_garbage", "flag: wrong type", _argv("cost", "--cn", "7318;", "--country", "TH",
-                                                          "--tonnes", "1", copy=()), r"--cn"),
         Case("cost_from_run_missing", "file: not a workbook",
              _argv(*base, "--from-run", "none.xlsx", copy=()), r"none\.xlsx"),
-        Case("cost_from_run_crc", "archive: corrupt", _cost_from_run_crc,
-             r"File 'plant\.xlsx'.*(CRC|corrupt|damaged)"),
-        Case("defaults_year_text", "flag: wrong type",
-             _argv("defaults", "--cn", "73181588", "--country", "TH", "--year", "soon", copy=()), r"--year.*'soon'"),
+        Case("cost_from_run_truncated", "archive: corrupt", _cost_from_run_cut, r"File 'plant\.xlsx'.*ZIP"),
         Case("defaults_missing_flag", "flag: missing", _argv("defaults", "--cn", "73181588", copy=()),
              r"--country|--year"),
     ]
 
 
-def _cost_from_run_crc(base: Path, d: Path) -> list[str]:
-    write_parts(d / WB, parts(base / WB))
-    patch_sizes(d / WB, "xl/worksheets/sheet5.xml", crc=3)
+def _cost_from_run_cut(base: Path, d: Path) -> list[str]:
+    data = (base / WB).read_bytes()
+    (d / WB).write_bytes(data[: len(data) // 3])
     return ["cost", "--from-run", WB, "--cn", "73181588", "--country", "TH", "--tonnes", "10"]
 
 
@@ -919,7 +925,9 @@ def _argument_cases() -> list[Case]:
     ]
 
 
-#: Range checks of the cost path (``cbamcalc cost``): written, kept apart until cost.py checks them.
+#: Range checks and flag names of ``cbamcalc cost`` and ``defaults`` (their modules are the lead's): written,
+#: kept out of the committed corpus until cost.py / commands/cost.py / commands/defaults.py check them and
+#: declare ``FLAG_OF_FIELD``; ``python tests/hostile_corpus.py --lead`` runs them and prints the results.
 COST_RANGE_CASES: list[Case] = [
     Case("cost_see_direct_inf", "value: not finite or absurd",
          _argv("cost", "--cn", "73181588", "--country", "TH", "--tonnes", "1000", "--see-direct", "inf",
@@ -952,6 +960,10 @@ COST_RANGE_CASES: list[Case] = [
     Case("cost_clinker_negative", "value: out of physical range",
          _argv("cost", "--cn", "25232900", "--country", "TH", "--tonnes", "1", "--clinker-content", "-1",
                copy=()), r"--clinker-content"),
+    Case("cost_cn_garbage", "flag: wrong type", _argv("cost", "--cn", "7318;", "--country", "TH",
+                                                      "--tonnes", "1", copy=()), r"--cn"),
+    Case("defaults_year_text", "flag: wrong type",
+         _argv("defaults", "--cn", "73181588", "--country", "TH", "--year", "soon", copy=()), r"--year.*'soon'"),
     Case("defaults_year_far", "value: out of physical range",
          _argv("defaults", "--cn", "73181588", "--country", "TH", "--year", "999999999", copy=()), r"--year"),
 ]

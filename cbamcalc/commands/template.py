@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     from ..io.atomic import check_target
 
     target = Path(args.path)
-    if target.exists() and not target.is_dir() and not args.force:
-        raise OutputError(f"{target} exists; choose another name or pass --force to replace it")
     check_target(target, flag="PATH")
+    if target.exists() and not args.force:
+        raise OutputError(f"{target} exists; choose another name or pass --force to replace it")
     out = write_input_workbook(target, lang=args.lang, example=args.example)
     print(f"wrote {out} (cbamcalc input workbook, language {args.lang}{', with the example' if args.example else ''})")
     return 0

@@ -38,22 +38,27 @@ def check_target(target: str | os.PathLike[str], *, flag: str,
     """
     path = Path(os.fspath(target))
     shown = os.fspath(target)
-    for i in inputs:
-        if i is not None and _same(path, Path(os.fspath(i))):
-            raise OutputError(f"{flag} {shown}: is an input of the command; choose a new file name "
-                              "(an input is never written)")
+    if "\0" in shown:
+        raise OutputError(f"{flag} {shown}: a file name cannot hold a NUL character")
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise OutputError(f"{flag} {shown}: is a folder; give a file name")
-    if not folder.is_dir():
-        raise OutputError(f"{flag} {shown}: the folder {folder} does not exist")
     try:
-        limit = os.pathconf(folder, "PC_NAME_MAX")
+        limit = os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):
         limit = 255
     if len(os.fsencode(path.name)) > limit:
         raise OutputError(f"{flag}: the file name is too long ({len(os.fsencode(path.name))} bytes; the file "
                           f"system allows {limit})")
+    for i in inputs:
+        if i is not None and _same(path, Path(os.fspath(i))):
+            raise OutputError(f"{flag} {shown}: is an input of the command; refusing to write over the input file, choose a new "
+                              "file name")
+    try:
+        if path.is_dir():
+            raise OutputError(f"{flag} {shown}: is a folder; give a file name")
+        if not folder.is_dir():
+            raise OutputError(f"{flag} {shown}: the folder {folder} does not exist")
+    except OSError as exc:  # a path the system cannot look at (too long in all)
+        raise OutputError(f"{flag} {shown}: cannot be used: {exc.strerror or exc}") from exc
     return path
 
 

@@ -134,6 +134,9 @@ def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
     except UnicodeDecodeError as exc:
         raise InputError(file=fname, field="trade flows", expected="a UTF-8 text file (CSV)",
                          found="undecodable bytes") from exc
+    except (OSError, ValueError) as exc:  # a folder, no permission, a NUL in the name
+        raise InputError(file=fname, field="trade flows", expected="a readable CSV or Excel file",
+                         found=getattr(exc, "strerror", None) or str(exc)) from exc
     if not header_line:
         raise InputError(file=fname, field="trade flows", expected="a header row and flow rows", found="no rows")
     delim = max((",", ";", "\t", "|"), key=header_line.count)
@@ -191,9 +194,11 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
         width = max(by_row[h])
         cols = [by_row[h].get(c, "").strip() for c in range(1, width + 1)]
         if detect_layout(cols) is not None or any(not _missing(_spec(n), cols) for n in LAYOUTS):
-            body = [[by_row[r].get(c, "") for c in range(1, width + 1)] for r in sorted(by_row) if r > h]
-            body = [b for b in body if any(str(c).strip() for c in b)]
-            return pd.DataFrame(body, columns=cols, dtype=object).astype(str), h
+            numbers = [r for r in sorted(by_row) if r > h and any(c <= width for c in by_row[r])]
+            body = [[by_row[r].get(c, "") for c in range(1, width + 1)] for r in numbers]
+            frame = pd.DataFrame(body, columns=cols, dtype=object).astype(str)
+            frame.attrs["source_rows"] = numbers  # errors name the row as numbered in the sheet
+            return frame, h
     first = by_row.get(min(by_row)) if by_row else {}
     raise InputError("missing column", file=fname, sheet=name, row=min(by_row) if by_row else 1,
                      expected="a header row with the columns of a known layout (see trade_flow_layouts.csv)",
@@ -322,7 +327,9 @@ def flows_from_frame(
                          found=", ".join(cols) or "no columns")
     chosen = _choose(spec, cols)
     n_read = len(raw)
-    rows = header_row + 1 + np.arange(n_read)
+    given = raw.attrs.get("source_rows")
+    rows = np.asarray(given, dtype=int) if given is not None and len(given) == n_read else \
+        header_row + 1 + np.arange(n_read)
     # keep filters (e.g. FLOW == 1)
     keep = np.ones(n_read, dtype=bool)
     for name, row in chosen.items():
@@ -348,7 +355,12 @@ def flows_from_frame(
         if (~ok).any():
             i = int(np.flatnonzero(~ok.to_numpy())[0])
             raise err("bad period", i, yrow["source_column"], "YYYYMM (monthly) or YYYY52 (annual)", ytext.iloc[i])
-        out["year"] = ytext.str.slice(0, 4).astype(int)
+        years = ytext.str.slice(0, 4).astype(int)
+        far = ((years < 1900) | (years > 2100)).to_numpy()
+        if far.any():
+            i = int(np.flatnonzero(far)[0])
+            raise err("bad period", i, yrow["source_column"], "a period of a calendar year 1900-2100", ytext.iloc[i])
+        out["year"] = years
     else:
         yv = pd.to_numeric(ytext, errors="coerce")
         bad = yv.isna() | (yv % 1 != 0) | (yv < 1900) | (yv > 2100)

@@ -44,7 +44,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import math
-import os
 import posixpath
 import re
 import zipfile
@@ -108,7 +107,7 @@ _V_EMPTY = re.compile(rb"<v(?:\s[^>]*)?/>")
 _IS = re.compile(rb"<is>(.*?)</is>", re.S)
 _T = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _RPH = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]{1,8}|#[0-9]{1,10}|amp|lt|gt|quot|apos);")
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -156,17 +155,22 @@ def split_ref(ref: str) -> tuple[str, int]:
     return m.group(1), int(m.group(2))
 
 
+def _char(code: int) -> str:
+    """The character of a reference; one XML cannot hold (out of range, a surrogate) becomes U+FFFD."""
+    return chr(code) if 0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
 def _unescape(text: str) -> str:
     def entity(m: re.Match[str]) -> str:
         name = m.group(1)
         if name[0] == "#":
-            return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+            return _char(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
         return _NAMED[name]
 
     if "&" in text:
         text = _ENTITY.sub(entity, text)
     if "_x" in text:
-        text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        text = _OOXML_ESCAPE.sub(lambda m: _char(int(m.group(1), 16)), text)
     return text
 
 
@@ -200,9 +204,9 @@ class XlsxReader:
                 raise InputError("the file is too large", file=str(path), expected=f"at most {MAX_FILE_BYTES} bytes",
                                  found=size)
             data = self.path.read_bytes()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
             raise InputError(file=str(path), expected="a readable .xlsx file",
-                             found=exc.strerror or type(exc).__name__) from exc
+                             found=getattr(exc, "strerror", None) or str(exc) or type(exc).__name__) from exc
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise InputError(
                 "not an .xlsx workbook (an .xls, an encrypted workbook or another kind of file?)",
@@ -240,6 +244,12 @@ class XlsxReader:
             raise InputError(f"part '{name}' is too large once uncompressed", file=self.file,
                              expected=f"at most {MAX_PART_BYTES} bytes", found=info.file_size)
         data = self._inflate(info)
+        try:
+            data.decode("utf-8")  # every part Excel and LibreOffice write is UTF-8; the scanners rely on it
+        except UnicodeDecodeError as exc:
+            raise InputError(f"part '{name}' is not UTF-8 text (damaged?)", file=self.file,
+                             expected="an intact .xlsx file (save it again from Excel or LibreOffice)",
+                             found=f"undecodable bytes at byte {exc.start}") from None
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise InputError(f"part '{name}' declares a DTD or an entity (refused for safety)",
                              file=self.file, expected="plain XML without DTD", found="<!DOCTYPE ...>")
@@ -272,8 +282,17 @@ class XlsxReader:
     def _parse_small(self, name: str) -> Any:
         import defusedxml.ElementTree as DET
 
+        data = self._part(name)
         try:
-            return DET.fromstring(self._part(name))
+            depth = deepest = 0
+            for event, _el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
+                depth += 1 if event == "start" else -1
+                deepest = max(deepest, depth)
+                if deepest > MAX_XML_DEPTH:
+                    raise InputError(f"part '{name}' is nested too deeply", file=self.file,
+                                     expected=f"at most {MAX_XML_DEPTH} levels of XML", found=f"more than "
+                                     f"{MAX_XML_DEPTH}")
+            return DET.fromstring(data)
         except Exception as exc:  # defusedxml raises several types for forbidden or bad XML
             if isinstance(exc, InputError):
                 raise
@@ -409,7 +428,10 @@ class XlsxReader:
         if raw is None:
             return True, None, None
         if raw.value is not None or raw.inline is not None:
-            return True, self._decode(raw), raw.formula
+            try:
+                return True, self._decode(raw), raw.formula
+            except InputError as exc:
+                raise exc.located(file=self.file, sheet=sheet, cell=ref) from exc
         formula = raw.formula
         if formula is None and raw.shared_index is not None:
             formula = self._shared_formula(sheet, ref, raw.shared_index) or ""
