@@ -41,6 +41,7 @@ __all__ = [
     "Benchmark",
     "benchmark",
     "benchmark_indicator",
+    "has_year_rows",
     "lookup_benchmarks",
     "normalise_route",
     "route_candidates",
@@ -222,6 +223,11 @@ def _for_year(rows: list[dict[str, Any]], production_year: Any) -> list[dict[str
         return rows
     ind = benchmark_indicator(production_year)
     return [r for r in rows if _indicator(r["route"]) in ("", ind)]
+
+
+def has_year_rows(cn: str, column: Column = "B") -> bool:
+    """Whether the CN code's rows in a column carry production-year indicators (1)/(2) (Annex 5.3)."""
+    return any(_indicator(r["route"]) for r in _groups().get((str(cn), str(column)), []))
 
 
 def _letter(route: str) -> str:

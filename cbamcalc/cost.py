@@ -460,8 +460,11 @@ def _production_years(goods: pd.DataFrame, grid: _Grid, notes: list[str]) -> np.
                          row=_label(goods, i), field="production_year",
                          expected=f"a year {FIRST_PRODUCTION_YEAR}-{LAST_PRODUCTION_YEAR}",
                          found=goods["production_year"].iloc[i])
-    gg = grid.G(given)
-    py = np.where(np.isnan(gg), grid.yr, gg)
+    if np.isnan(given).all():
+        py = grid.yr
+    else:
+        gg = grid.G(given)
+        py = np.where(np.isnan(gg), grid.yr, gg)
     if np.any(py > 2030):
         _warn(notes, AFTER_2030_NOTE)
     return py.astype(np.int16)
@@ -632,22 +635,43 @@ def _lookup_defaults(frame: pd.DataFrame, version: str | None) -> pd.DataFrame:
 
 
 def _column_b(g: _Goods, grid: _Grid, d: _Defaults, ind: np.ndarray) -> np.ndarray:
-    """Column B of the default line's route for each row's production year (Annex 3.1, 5.1, 5.3)."""
+    """Column B of the default line's route per good, for indicator (1) and (2): shape (n, 2) (Annex 3.1, 5.1, 5.3)."""
     need_d = g.share < 1
-    out = np.full(grid.N, np.nan)
+    tab = np.full((g.n, 2), np.nan)
     over = _numeric(g.frame, "benchmark_b")
-    look = need_d & np.isnan(over)
     given = need_d & ~np.isnan(over)
-    if given.any():
-        out[grid.G(given)] = grid.G(over)[grid.G(given)]
+    tab[given] = over[given, None]
+    look = need_d & np.isnan(over)
     if look.any():
-        tab = np.full((g.n, 2), np.nan)
-        for k in np.unique(ind[grid.G(look)]):
-            tab[look, k] = _benchmarks_for(g.cn_u, g.cn_codes, d.route_g, look, "B", g.frame,
-                                           production_year=_IND_YEAR[k], default_line=True)
-        rows = grid.G(look)
-        out[rows] = tab[grid.G(np.arange(g.n))[rows], ind[rows]]
-    return out
+        tab[look, 0] = _benchmarks_for(g.cn_u, g.cn_codes, d.route_g, look, "B", g.frame,
+                                       production_year=_IND_YEAR[0], default_line=True)
+        tab[look, 1] = tab[look, 0]
+        later = look & _year_rows(g, "B") & _any_later(grid, ind, g.n)
+        if later.any():
+            tab[later, 1] = _benchmarks_for(g.cn_u, g.cn_codes, d.route_g, later, "B", g.frame,
+                                            production_year=_IND_YEAR[1], default_line=True)
+    return tab
+
+
+def _year_rows(g: _Goods, column: str) -> np.ndarray:
+    """Per good: whether its CN code's benchmark rows depend on the production year."""
+    from .benchmarks import has_year_rows
+
+    return np.asarray([has_year_rows(c, column) for c in g.cn_u], dtype=bool)[g.cn_codes]
+
+
+def _any_later(grid: _Grid, ind: np.ndarray, n: int) -> np.ndarray:
+    """Per good: whether any of its rows has a production year of indicator (2)."""
+    return np.bincount(grid.G(np.arange(n)), weights=ind, minlength=n) > 0 if ind.any() else np.zeros(n, bool)
+
+
+def _by_indicator(tab: np.ndarray, grid: _Grid, ind: np.ndarray) -> np.ndarray:
+    """Per-row values of a per-good (n, 2) table, column chosen by each row's indicator."""
+    first = grid.G(tab[:, 0])
+    same = (tab[:, 0] == tab[:, 1]) | (np.isnan(tab[:, 0]) & np.isnan(tab[:, 1]))
+    if same.all():
+        return first
+    return np.where(ind == 1, grid.G(tab[:, 1]), first)
 
 
 _IND_YEAR = (2026, 2028)  # a production year standing for indicator (1) and (2)
@@ -657,8 +681,8 @@ _IND_YEAR = (2026, 2028)  # a production year standing for indicator (1) and (2)
 class _ChainA:
     """Column A terms of the actual share: own process plus relevant precursors (Annex 3.2, 3.3)."""
 
-    chain: np.ndarray             # per row [tCO2e/t] (before CBAM factor and CSCF)
-    given: np.ndarray             # per row: SEFA reported by producers [tCO2e/t]
+    chain: np.ndarray             # per good and indicator (n, 2) [tCO2e/t] (before CBAM factor and CSCF)
+    given: np.ndarray             # per good and indicator (n, 2): SEFA reported by producers [tCO2e/t]
     has_precursors: np.ndarray    # per good
 
 
@@ -675,14 +699,20 @@ def _column_a(g: _Goods, grid: _Grid, ind: np.ndarray, precursors: pd.DataFrame 
                         own_process_only, notes)
     chain_tab = np.full((g.n, 2), np.nan)
     given_tab = np.zeros((g.n, 2))
-    rows = grid.G(need_a)
-    for k in (np.unique(ind[rows]) if rows.any() else []):
-        chain_tab[:, k], given_tab[:, k] = _chain_for_year(g, need_a & ~own_sefa, has_prec, precursors, _IND_YEAR[k])
+    computed = need_a & ~own_sefa
+    if computed.any():
+        chain, given = _chain_for_year(g, computed, has_prec, precursors, _IND_YEAR[0])
+        chain_tab[:, 0], given_tab[:, 0] = chain, given
+        chain_tab[:, 1], given_tab[:, 1] = chain, given
+        later = computed & _any_later(grid, ind, g.n) & (_year_rows(g, "A") | has_prec)
+        if later.any():
+            chain, given = _chain_for_year(g, later, has_prec & later, precursors, _IND_YEAR[1])
+            chain_tab[later, 1], given_tab[later, 1] = chain[later], given[later]
     given_tab[own_sefa, :] = g.sefa_given[own_sefa, None]
     chain_tab[own_sefa, :] = 0.0
-    gi = grid.G(np.arange(g.n))
-    return _ChainA(chain=np.where(rows, chain_tab[gi, ind], np.nan), given=np.where(rows, given_tab[gi, ind], 0.0),
-                   has_precursors=has_prec)
+    chain_tab[~need_a, :] = np.nan
+    given_tab[~need_a, :] = 0.0
+    return _ChainA(chain=chain_tab, given=given_tab, has_precursors=has_prec)
 
 
 def _cement_routes(g: _Goods, need_a: np.ndarray) -> None:
@@ -999,12 +1029,17 @@ def cbam_cost(
     d = _default_values(g, grid, version, notes)
     bm_b = _column_b(g, grid, d, ind)
     a = _column_a(g, grid, ind, precursors, own_process_only, notes)
-    share, q_fu, see_act = grid.G(g.share), grid.G(g.fu_t), grid.G(g.see_actual)
-    see_used = _ob.embedded_emissions(1.0, share, see_act, d.see)  # per t of functional unit
-    ee = embedded_emissions(q_fu, see_used)
-    ee_actual = _ob.embedded_emissions(q_fu, share, see_act, 0.0)
+    # embedded emissions: SEE of the actual share per good, of the default share per row (mark-up by year)
+    ee_actual = grid.G(_ob.embedded_emissions(g.fu_t, _ob.see_weighted(g.share, g.see_actual, 0.0)))
+    share, q_fu = grid.G(g.share), grid.G(g.fu_t)
+    see_used = _ob.see_weighted(share, grid.G(g.see_actual), d.see)
+    ee = _ob.embedded_emissions(q_fu, see_used)
+    # free-allocation adjustment: the embedded benchmark per good and indicator, then per row
+    bm_tab = _ob.embedded_benchmark(g.share[:, None], a.chain, bm_b)
+    bm = _by_indicator(bm_tab, grid, ind)
+    given = _by_indicator(g.share[:, None] * a.given, grid, ind)
     fc = grid.Yr(factor_u * cscf_u)
-    sefa = _ob.sefa(fc, share, a.chain, a.given, bm_b)
+    sefa = _ob.sefa(fc, bm, given)
     faa = _ob.free_allocation_adjustment(q_fu, sefa)
     p_eur, price_basis = _certificate_price(goods, grid, price_r, notes)
     fx, fx_source = _exchange_rate(grid, fx_r, eur_thb, notes)
@@ -1013,7 +1048,7 @@ def cbam_cost(
     cost = _ob.cost_eur(cert, p_eur)
     exempt, icode, iuniq = _de_minimis(g, grid, notes, assumptions)
     out = _assemble(g, grid, d, a, locals_=dict(
-        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, ee=ee, see_used=see_used, bm_b=bm_b, fc=fc, factor_u=factor_u,
+        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, ee=ee, see_used=see_used, bm=bm, factor_u=factor_u,
         cscf_u=cscf_u, sefa=sefa, faa=faa, art9=art9, cert=cert, p_eur=p_eur, price_basis=price_basis, cost=cost,
         fx=fx, fx_source=fx_source, exempt=exempt, icode=icode, iuniq=iuniq, data_version=data_version()))
     out.attrs["data_version"] = data_version()
@@ -1070,7 +1105,7 @@ def _assemble(g: _Goods, grid: _Grid, d: _Defaults, a: _ChainA, locals_: dict[st
         "production_year": v["prod_year"],
         "benchmark_indicator": ind_label,
         "benchmark_column": cat(basis_g, ["A", "B", "A+B"]),
-        "benchmark": v["share"] * np.nan_to_num(a.chain) + (1.0 - v["share"]) * np.nan_to_num(v["bm_b"]),
+        "benchmark": v["bm"],
         "benchmark_reason": cat(reason_codes, reason_labels),
         "cbam_factor": grid.Yr(v["factor_u"]),
         "cscf": grid.Yr(v["cscf_u"]),

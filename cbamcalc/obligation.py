@@ -6,8 +6,10 @@ against one provision; :func:`cbamcalc.cost.cbam_cost` chains them and the expos
 
     SEE_act = SEE_dir + SEE_ind,counted                                        see_actual_counted
     SEE_def = total_printed x (1 + mark-up_y)                                  see_default_counted
-    EE      = M x [a x SEE_act + (1 - a) x SEE_def]                            embedded_emissions
-    SEFA    = a x (CBAM_y CSCF_y chain_A + given) + (1 - a) x CBAM_y CSCF_y BM_B   sefa
+    SEE     = a x SEE_act + (1 - a) x SEE_def                                  see_weighted
+    EE      = M x SEE                                                          embedded_emissions
+    BM      = a x chain_A + (1 - a) x BM_B                                      embedded_benchmark
+    SEFA    = CBAM_y x CSCF_y x BM + a x given                                 sefa
     FAA     = M x SEFA                                                         free_allocation_adjustment
     R       = R_act + R_def                        (cbamcalc.carbon_price, Art. 9)
     N       = max(EE - FAA - R, 0)                                             certificates
@@ -27,7 +29,9 @@ import numpy as np
 __all__ = [
     "see_actual_counted",
     "see_default_counted",
+    "see_weighted",
     "embedded_emissions",
+    "embedded_benchmark",
     "sefa",
     "free_allocation_adjustment",
     "certificates",
@@ -113,13 +117,11 @@ def see_default_counted(total: Any, markup_rate: Any) -> np.ndarray:
     return _f(total) * (1.0 + _f(markup_rate))
 
 
-def embedded_emissions(quantity: Any, actual_share: Any, see_actual: Any, see_default: Any) -> np.ndarray:
-    """Embedded emissions of the quantity imported, actual and default shares together. [tCO2e]
+def see_weighted(actual_share: Any, see_actual: Any, see_default: Any) -> np.ndarray:
+    """SEE of the quantity imported, actual and default shares together. [tCO2e/t]
 
     Parameters
     ----------
-    quantity : array_like
-        Quantity in the good's functional unit. [t]
     actual_share : array_like
         Share of the quantity whose emissions are determined on actual data, in [0, 1].
     see_actual, see_default : array_like
@@ -128,7 +130,35 @@ def embedded_emissions(quantity: Any, actual_share: Any, see_actual: Any, see_de
     Returns
     -------
     numpy.ndarray
-        ``M x [a x SEE_act + (1 - a) x SEE_def]``. [tCO2e]
+        ``a x SEE_act + (1 - a) x SEE_def``; a share of 0 contributes 0 whatever its SEE. [tCO2e/t]
+
+    References
+    ----------
+    Regulation (EU) 2023/956 Art. 7(2)-(3) and Annex IV (actual emissions, default values).
+
+    Examples
+    --------
+    >>> see_weighted([0.25, 0.0, 1.0], [2.0, np.nan, 2.0], [3.0, 3.0, np.nan]).tolist()
+    [2.75, 3.0, 2.0]
+    """
+    a = _f(actual_share)
+    out = a * _f(see_actual)
+    out[np.broadcast_to(a <= 0, out.shape)] = 0.0
+    dft = (1.0 - a) * _f(see_default)
+    dft[np.broadcast_to(a >= 1, dft.shape)] = 0.0
+    out += dft
+    return out
+
+
+def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
+    """Embedded emissions of the quantity imported: ``M x SEE``. [tCO2e]
+
+    Parameters
+    ----------
+    quantity : array_like
+        Quantity in the good's functional unit. [t]
+    see : array_like
+        SEE counted (:func:`see_weighted`). [tCO2e/t]
 
     References
     ----------
@@ -136,56 +166,78 @@ def embedded_emissions(quantity: Any, actual_share: Any, see_actual: Any, see_de
 
     Examples
     --------
-    >>> embedded_emissions([1000.0], [0.25], [2.0], [3.0]).tolist()
+    >>> embedded_emissions([1000.0], [2.75]).tolist()
     [2750.0]
     """
+    return _f(quantity) * _f(see)
+
+
+def embedded_benchmark(actual_share: Any, chain_a: Any, benchmark_b: Any) -> np.ndarray:
+    """Benchmark behind the adjustment, actual and default shares together. [tCO2e/t]
+
+    Parameters
+    ----------
+    actual_share : array_like
+        Share of the quantity on actual data, in [0, 1].
+    chain_a : array_like
+        Column A benchmark of the good's own process plus, for complex goods, the mass-weighted
+        benchmark chains of its relevant precursors (:func:`cbamcalc.free_allocation.precursor_chain`);
+        NaN where the actual share is 0. [tCO2e/t]
+    benchmark_b : array_like
+        Column B benchmark on the route of the default line, for the production year; NaN where
+        the actual share is 1. [tCO2e/t]
+
+    Returns
+    -------
+    numpy.ndarray
+        ``a x chain_A + (1 - a) x BM_B``. [tCO2e/t]
+
+    References
+    ----------
+    IR (EU) 2025/2620, Annex points 3.1 (default values: Column B), 3.2 (actual: Column A of the
+    process), 3.3 (complex goods: plus each relevant precursor, recursively), 5.1 and 5.3.
+
+    Examples
+    --------
+    >>> embedded_benchmark([0.0, 1.0, 0.5], [np.nan, 0.2414, 0.044], [0.066, np.nan, 1.37]).round(4).tolist()
+    [0.066, 0.2414, 0.707]
+    """
     a = _f(actual_share)
-    act = np.where(a > 0, a * np.nan_to_num(_f(see_actual)), 0.0)
-    dft = np.where(a < 1, (1.0 - a) * np.nan_to_num(_f(see_default)), 0.0)
-    return _f(quantity) * (act + dft)
+    out = np.where(a > 0, a * np.nan_to_num(_f(chain_a)), 0.0)
+    out += np.where(a < 1, (1.0 - a) * np.nan_to_num(_f(benchmark_b)), 0.0)
+    return out
 
 
-def sefa(factor: Any, actual_share: Any, chain_a: Any, given: Any, benchmark_b: Any) -> np.ndarray:
-    """Specific embedded free allocation of a good, actual and default shares together. [tCO2e/t]
+def sefa(factor: Any, benchmark: Any, given: Any = 0.0) -> np.ndarray:
+    """Specific embedded free allocation of a good. [tCO2e/t]
 
     Parameters
     ----------
     factor : array_like
         ``CBAM_y x CSCF_y`` of the year (pure number).
-    actual_share : array_like
-        Share of the quantity on actual data, in [0, 1].
-    chain_a : array_like
-        Column A benchmark of the good's own process plus, for complex goods, the mass-weighted
-        benchmark chains of its relevant precursors (:func:`cbamcalc.free_allocation.precursor_chain`).
-        [tCO2e/t]
-    given : array_like
-        Mass-weighted SEFA of precursors reported by their producers (already with factors),
-        or the good's own SEFA reported by its producer. [tCO2e/t]
-    benchmark_b : array_like
-        Column B benchmark on the route of the default line, for the production year. [tCO2e/t]
+    benchmark : array_like
+        The embedded benchmark (:func:`embedded_benchmark`). [tCO2e/t]
+    given : array_like, optional
+        SEFA reported by producers (of precursors, mass-weighted, or of the good itself), times
+        the actual share; already with their factors. [tCO2e/t]
 
     Returns
     -------
     numpy.ndarray
-        ``a (f chain_A + given) + (1 - a) f BM_B``. [tCO2e/t]
+        ``CBAM_y x CSCF_y x benchmark + given``. [tCO2e/t]
 
     References
     ----------
-    IR (EU) 2025/2620, Annex points 3.1 (default values: Column B), 3.2 (actual: Column A of the
-    process), 3.3 (complex goods: plus the SEFA of each relevant precursor, recursively).
+    IR (EU) 2025/2620 Art. 2 and Annex 3.1-3.3; Directive 2003/87/EC Art. 10a(1a) (CBAM factor).
 
     Examples
     --------
     Screws on defaults in 2026 (Column B route (E) 0.066, CBAM factor 0.975, CSCF 1):
 
-    >>> round(float(sefa(0.975, 0.0, np.nan, 0.0, 0.066)), 5)
+    >>> round(float(sefa(0.975, 0.066)), 5)
     0.06435
     """
-    f = _f(factor)
-    a = _f(actual_share)
-    act = np.where(a > 0, a * (f * np.nan_to_num(_f(chain_a)) + np.nan_to_num(_f(given))), 0.0)
-    dft = np.where(a < 1, (1.0 - a) * f * np.nan_to_num(_f(benchmark_b)), 0.0)
-    return act + dft
+    return _f(factor) * _f(benchmark) + _f(given)
 
 
 def free_allocation_adjustment(quantity: Any, sefa_value: Any) -> np.ndarray:
