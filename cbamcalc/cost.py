@@ -834,8 +834,7 @@ ART9_BASES = ("none", "actual share: price paid (draft IA Art. 9(5))", "default 
               "not applied: default values need a Commission default carbon price")
 
 
-def _art9(g: _Goods, grid: _Grid, ee_actual: np.ndarray, ee_default: np.ndarray, price: np.ndarray,
-          fx: np.ndarray, notes: list[str]) -> _Art9:
+def _art9(g: _Goods, grid: _Grid, ee: np.ndarray, price: np.ndarray, fx: np.ndarray, notes: list[str]) -> _Art9:
     """Art. 9 reduction: price paid on the actual share, Commission default price on the default share."""
     goods = g.frame
     thai = _thai_scheme(goods)
@@ -853,13 +852,15 @@ def _art9(g: _Goods, grid: _Grid, ee_actual: np.ndarray, ee_default: np.ndarray,
     net_eur[thb] = net_eur[thb] / fx[thb]  # yearly average exchange rate
     red = np.zeros(grid.N)
     paid_a = (net > 0) & (g.share > 0)
+    dcp = _numeric(goods, "default_carbon_price", default=np.nan)
+    has_dcp = ~np.isnan(dcp) & (dcp > 0) & (g.share < 1)
+    ee_actual = grid.G(_ob.embedded_emissions(g.fu_t, _ob.see_weighted(g.share, g.see_actual, 0.0))) \
+        if (paid_a.any() or has_dcp.any()) else None
     if paid_a.any():
         red += _cp.art9_reduction_actual(ee_actual, net_eur, price, share_covered=grid.G(share_cov))
         _warn(notes, _cp.ART9_ACTUAL_NOTE)
-    dcp = _numeric(goods, "default_carbon_price", default=np.nan)
-    has_dcp = ~np.isnan(dcp) & (dcp > 0) & (g.share < 1)
     if has_dcp.any():
-        red += _cp.art9_reduction_default(ee_default, grid.G(dcp), price)
+        red += _cp.art9_reduction_default(ee - ee_actual, grid.G(dcp), price)
     refused = (net > 0) & (g.share < 1) & ~has_dcp
     if refused.any():
         _warn(notes, _cp.ART9_DEFAULT_NOTE)
@@ -1029,26 +1030,25 @@ def cbam_cost(
     d = _default_values(g, grid, version, notes)
     bm_b = _column_b(g, grid, d, ind)
     a = _column_a(g, grid, ind, precursors, own_process_only, notes)
-    # embedded emissions: SEE of the actual share per good, of the default share per row (mark-up by year)
-    ee_actual = grid.G(_ob.embedded_emissions(g.fu_t, _ob.see_weighted(g.share, g.see_actual, 0.0)))
-    share, q_fu = grid.G(g.share), grid.G(g.fu_t)
-    see_used = _ob.see_weighted(share, grid.G(g.see_actual), d.see)
+    # embedded emissions: actual SEE per good, default SEE per row (its mark-up follows the year of import)
+    share, q_fu, see_act = grid.G(g.share), grid.G(g.fu_t), grid.G(g.see_actual)
+    see_used = _ob.see_weighted(share, see_act, d.see)
     ee = _ob.embedded_emissions(q_fu, see_used)
     # free-allocation adjustment: the embedded benchmark per good and indicator, then per row
     bm_tab = _ob.embedded_benchmark(g.share[:, None], a.chain, bm_b)
     bm = _by_indicator(bm_tab, grid, ind)
-    given = _by_indicator(g.share[:, None] * a.given, grid, ind)
+    given = _by_indicator(g.share[:, None] * a.given, grid, ind) if a.given.any() else 0.0
     fc = grid.Yr(factor_u * cscf_u)
     sefa = _ob.sefa(fc, bm, given)
     faa = _ob.free_allocation_adjustment(q_fu, sefa)
     p_eur, price_basis = _certificate_price(goods, grid, price_r, notes)
     fx, fx_source = _exchange_rate(grid, fx_r, eur_thb, notes)
-    art9 = _art9(g, grid, ee_actual, ee - ee_actual, p_eur, fx, notes)
+    art9 = _art9(g, grid, ee, p_eur, fx, notes)
     cert = _ob.certificates(ee, faa, art9.reduction)
     cost = _ob.cost_eur(cert, p_eur)
     exempt, icode, iuniq = _de_minimis(g, grid, notes, assumptions)
     out = _assemble(g, grid, d, a, locals_=dict(
-        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, ee=ee, see_used=see_used, bm=bm, factor_u=factor_u,
+        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, see_act=see_act, ee=ee, see_used=see_used, bm=bm, factor_u=factor_u,
         cscf_u=cscf_u, sefa=sefa, faa=faa, art9=art9, cert=cert, p_eur=p_eur, price_basis=price_basis, cost=cost,
         fx=fx, fx_source=fx_source, exempt=exempt, icode=icode, iuniq=iuniq, data_version=data_version()))
     out.attrs["data_version"] = data_version()
@@ -1091,7 +1091,7 @@ def _assemble(g: _Goods, grid: _Grid, d: _Defaults, a: _ChainA, locals_: dict[st
         "functional_unit_t": v["q_fu"],
         "actual_share": v["share"],
         "see_basis": cat(basis_g, ["actual", "default", "mixed"]),
-        "see_actual": G(g.see_actual),
+        "see_actual": v["see_act"],
         "default_direct": d.direct,
         "default_indirect": d.indirect,
         "default_total": d.total,
