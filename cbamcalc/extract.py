@@ -7,8 +7,8 @@ of each row, and a ``unit`` column where there are values. The output is determi
 same workbooks give the same bytes on every run (rows in workbook order, floats written with
 Python's shortest round-trip ``repr``).
 
-Sources (in ``shared/cbam_templates/``)
----------------------------------------
+Sources (in ``tests/data/cbam_templates/``; provenance in ``tests/data/PROVENANCE.md``)
+-----------------------------------------------------------------------------------
 
 =============================================================  =========================================
 file                                                           tables written
@@ -67,7 +67,7 @@ __all__ = [
     "read_workbook_values",
 ]
 
-#: Source workbooks, relative to ``shared/``.
+#: Source workbooks, relative to the sources folder (``tests/data/`` of the checkout).
 DEFAULT_VALUES_WORKBOOK = "cbam_templates/related/EC_CBAM_default_values_IR2025-2621_v1_2026-02-04.xlsx"
 BENCHMARKS_WORKBOOK = "cbam_templates/related/EC_CBAM_benchmarks_IR2025-2620_v1.xlsx"
 TEMPLATE_WORKBOOK = (
@@ -83,7 +83,7 @@ ALIASES_CSV = "country_aliases.csv"
 ANNEX_II_CSV = "annex_ii_Reg2023-956.csv"
 SCOPE_NOTES_CSV = "scope_notes_Reg2025-2083.csv"
 
-#: Manifest table name -> (generated file, source workbook under shared/).
+#: Manifest table name -> (generated file, source workbook under the sources folder).
 GENERATED = {
     "default_values_2025_2621_v1": (DEFAULT_VALUES_CSV, DEFAULT_VALUES_WORKBOOK),
     "benchmarks_2025_2620": (BENCHMARKS_CSV, BENCHMARKS_WORKBOOK),
@@ -507,7 +507,7 @@ def default_value_rows(shared_dir: Path, out_dir: Path) -> list[dict[str, Any]]:
     Parameters
     ----------
     shared_dir : pathlib.Path
-        The ``shared/`` folder.
+        The sources folder (holding ``cbam_templates/``; ``tests/data/`` of the checkout).
     out_dir : pathlib.Path
         ``emission_factors/`` (its ``country_aliases.csv`` maps table titles to ISO codes).
 
@@ -907,13 +907,18 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
+def _relative_source(path: str) -> str:
+    """A manifest ``source_file``/``cross_check_file`` relative to the sources folder."""
+    return path.removeprefix("tests/data/").removeprefix("shared/")
+
+
 def _check_source_hashes(shared_dir: Path, out_dir: Path) -> None:
     """Refuse to build from a workbook other than the one the manifest names (a new version needs review)."""
     man_path = out_dir / "MANIFEST.toml"
     files = tomllib.loads(man_path.read_text(encoding="utf-8")).get("files", {}) if man_path.is_file() else {}
     checks = [(name, source, files.get(name, {}).get("source_sha256"), "source_sha256")
               for name, (_, source) in GENERATED.items()]
-    checks += [(name, entry["cross_check_file"].removeprefix("shared/"), entry.get("cross_check_sha256"),
+    checks += [(name, _relative_source(entry["cross_check_file"]), entry.get("cross_check_sha256"),
                 "cross_check_sha256") for name, entry in files.items() if "cross_check_file" in entry]
     for name, source, recorded, key in checks:
         if not recorded:
@@ -963,7 +968,7 @@ def build_all(shared_dir: Path, out_dir: Path) -> list[Path]:
     Parameters
     ----------
     shared_dir : pathlib.Path
-        The read-only ``shared/`` folder holding ``cbam_templates/``.
+        The read-only sources folder holding ``cbam_templates/`` (``tests/data/`` of the checkout).
     out_dir : pathlib.Path
         The ``emission_factors/`` folder to write into.
 

@@ -1,9 +1,9 @@
 """Generate the default values of IR (EU) 2026/1740 ("v2") from two third-party transcriptions.
 
 IR (EU) 2026/1740 (OJ 31 Jul 2026) replaced Annex I of IR (EU) 2025/2621. The Commission's v2
-workbook ("DV correcting act_final update_06.08.xlsx", 2026-08-06) is not in ``shared/``; two
-independent transcriptions of it are (``shared/cbam_templates/related/``, provenance, hashes and
-comparisons in ``PROVENANCE_v2_defaults.md``):
+workbook ("DV correcting act_final update_06.08.xlsx", 2026-08-06) is not among our sources; two
+independent transcriptions of it are (``tests/data/cbam_templates/related/``, provenance, hashes and
+comparisons in ``PROVENANCE_v2_defaults.md``, licences in ``tests/data/PROVENANCE.md``):
 
 * primary: ``thirdparty_Keremozdemirra_cbam-mcp_default_values_v2.json`` (tables per country,
   ``"direct|indirect|total|route"`` with decimal comma and the markers ``-``, ``N/A``, ``see below``);
@@ -47,7 +47,7 @@ __all__ = [
     "cross_check",
 ]
 
-#: Sources, relative to ``shared/``.
+#: Sources, relative to the sources folder (``tests/data/`` of the checkout).
 V2_JSON = "cbam_templates/related/thirdparty_Keremozdemirra_cbam-mcp_default_values_v2.json"
 V2_CSV = "cbam_templates/related/thirdparty_Ddscully_cbam_default_values_v2.csv"
 PROVENANCE = "cbam_templates/related/PROVENANCE_v2_defaults.md"
@@ -304,7 +304,7 @@ def default_value_rows_v2(shared_dir: Path, country_code: Any) -> list[dict[str,
     Parameters
     ----------
     shared_dir : pathlib.Path
-        The ``shared/`` folder.
+        The sources folder (holding ``cbam_templates/``; ``tests/data/`` of the checkout).
     country_code : callable
         ``country_code(table_title) -> str``: ISO code of a table (``OTHER`` for "Other Countries
         and Territories"), raising :class:`ReferenceDataError` for an unknown title.

@@ -7,9 +7,11 @@ load (columns, units, citations, hashes) and handed out as copies.
 
 Tables taken from Commission workbooks are generated, never hand-edited::
 
-    python -m cbamcalc.refdata build [--shared ../shared]
+    python -m cbamcalc.refdata build [--sources DIR]
 
-rewrites them from ``shared/cbam_templates/related/`` and refreshes the hashes in the manifest.
+rewrites them from the Commission's workbooks (and the two transcriptions of the v2 default
+values) under ``tests/data/cbam_templates/`` of the checkout, provenance in
+``tests/data/PROVENANCE.md``, and refreshes the hashes in the manifest.
 ``python -m cbamcalc.refdata check`` validates everything and exits non-zero on a problem.
 """
 
@@ -48,21 +50,28 @@ SOURCE_COLUMNS = ("act", "provision")
 def _root() -> Traversable:
     """Folder of the reference tables.
 
-    Installed (wheel or editable), it is the package ``cbamcalc.emission_factors``. When
-    ``cbamcalc`` is imported straight from a source checkout that shadows the installed
-    copy (``python -m pytest`` from the project root puts the checkout first on
-    ``sys.path``), that package does not exist and the checkout's top-level
-    ``emission_factors/`` is used instead.
+    When the imported ``cbamcalc`` lives in a source checkout (a ``pyproject.toml`` and an
+    ``emission_factors/MANIFEST.toml`` beside it), that checkout's ``emission_factors/`` is used:
+    a clone run with ``PYTHONPATH=clone`` tests its own data, not an installed copy's. Otherwise
+    (a wheel) it is the package ``cbamcalc.emission_factors``.
     """
+    checkout = _checkout_dir()
+    if checkout is not None:
+        return _as_traversable(checkout / "emission_factors")
     try:
         return resources.files("cbamcalc.emission_factors")
     except ModuleNotFoundError:
-        checkout = Path(__file__).resolve().parent.parent / "emission_factors"
-        if (checkout / "MANIFEST.toml").is_file():
-            return _as_traversable(checkout)
         raise ReferenceDataError(
             "the reference data package cbamcalc.emission_factors is not installed; reinstall cbamcalc"
         ) from None
+
+
+def _checkout_dir() -> Path | None:
+    """The source checkout the imported ``cbamcalc`` lives in, or None for an installed wheel."""
+    top = Path(__file__).resolve().parent.parent
+    if (top / "pyproject.toml").is_file() and (top / "emission_factors" / "MANIFEST.toml").is_file():
+        return top
+    return None
 
 
 def _as_traversable(path: Path) -> Traversable:
@@ -210,10 +219,26 @@ def validate_all() -> list[str]:
 
 def source_root_dir() -> Path:
     """The ``emission_factors/`` folder of a source checkout (for the extractor)."""
-    here = Path(__file__).resolve().parent.parent / "emission_factors"
-    if not (here / "MANIFEST.toml").is_file():
+    checkout = _checkout_dir()
+    if checkout is None:
         raise ReferenceDataError("the extractor runs from a source checkout: emission_factors/ not found")
-    return here
+    return checkout / "emission_factors"
+
+
+def source_dir() -> Path | None:
+    """Folder holding ``cbam_templates/``: the Commission's files the build and the tests read.
+
+    The checkout's own ``tests/data/`` (sources, sha256 and licences in ``tests/data/PROVENANCE.md``)
+    comes first; a ``shared/`` folder beside the checkout is the fallback. None when neither exists
+    (an installed wheel carries the generated tables, not their sources).
+    """
+    checkout = _checkout_dir()
+    if checkout is None:
+        return None
+    for folder in (checkout / "tests" / "data", checkout.parent / "shared"):
+        if (folder / "cbam_templates").is_dir():
+            return folder
+    return None
 
 
 def refresh_manifest_hashes(folder: Path | None = None) -> None:
@@ -243,25 +268,37 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cbamcalc.refdata", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="regenerate the tables taken from the Commission workbooks")
-    b.add_argument("--shared", default=None, help="path of shared/ (default: ../shared from the checkout)")
+    b.add_argument("--sources", "--shared", dest="sources", default=None,
+                   help="folder holding cbam_templates/ (default: tests/data of the checkout)")
     sub.add_parser("check", help="validate every table and hash")
     sub.add_parser("hash", help="refresh the sha256 of every table in MANIFEST.toml")
     args = parser.parse_args(argv)
-    if args.cmd == "build":
+    try:
+        _run(args.cmd, args)
+    except ReferenceDataError as exc:
+        print(f"python -m cbamcalc.refdata: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run(cmd: str, args: Any) -> None:
+    if cmd == "build":
         from . import extract
 
         folder = source_root_dir()
-        shared = Path(args.shared) if args.shared else folder.parent.parent / "shared"
-        written = extract.build_all(shared, folder)
+        sources = Path(args.sources) if args.sources else source_dir()
+        if sources is None:
+            raise ReferenceDataError("the Commission's source files are not in tests/data/cbam_templates/ "
+                                     "of this checkout; give their folder with --sources")
+        written = extract.build_all(sources, folder)
         refresh_manifest_hashes(folder)
         for p in written:
             print(f"wrote {p}")
-    elif args.cmd == "hash":
+    elif cmd == "hash":
         refresh_manifest_hashes()
     else:
         names = validate_all()
         print(f"{len(names)} tables OK, data version {data_version()}")
-    return 0
 
 
 if __name__ == "__main__":

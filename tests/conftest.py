@@ -6,17 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from cbamcalc.refdata import source_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-TEMPLATES = SHARED / "cbam_templates"
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The read-only ``shared/`` folder beside the checkout (skips the test when absent)."""
-    if not TEMPLATES.is_dir():
-        pytest.skip("../shared/cbam_templates is not present")
-    return SHARED
+    """Folder holding ``cbam_templates/``: the checkout's ``tests/data/`` (``../shared`` as a fallback).
+
+    The Commission's files ship with the repository (``tests/data/PROVENANCE.md``), so this skips only
+    in a checkout whose ``tests/data/cbam_templates/`` was removed.
+    """
+    folder = source_dir()
+    if folder is None:
+        pytest.skip("tests/data/cbam_templates is not present")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ def test_goods_list_is_the_templates_569_codes_plus_the_cn2026_urea_codes():
     assert sorted(table.loc[table["list_source"] != "template", "cn_code"]) == ["31021012", "31021015", "31021019"]
     assert table["cn_code"].is_unique
     counts = table[table["list_source"] == "template"]["category"].value_counts()
-    # counts printed in shared/cbam_templates/TEMPLATE_MAP.md section 4
+    # counts of the template's Parameters_CNCodes sheet (v2.1.1 blank, tests/data/cbam_templates/official)
     assert counts["Iron or steel products"] == 421
     assert counts["Aluminium products"] == 53
     assert counts["Crude steel"] == 38

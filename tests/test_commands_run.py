@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from cbamcalc.cli import main
+from cbamcalc.refdata import source_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates"
+TEMPLATES = (source_dir() or Path(__file__).resolve().parent / "data") / "cbam_templates"
 EX3 = TEMPLATES / "official" / "EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx"
 STEEL_3P = TEMPLATES / "thirdparty" / "tecnomod_steel1_blast_furnace_modified_FILLED.xlsx"
 
-pytestmark = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/cbam_templates is not present")
+pytestmark = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="tests/data/cbam_templates is not present")
 
 PROCESS_KEYS = ["id", "name", "aggregated_goods_category", "activity_level_t", "see_direct", "see_indirect",
                 "see_total", "embedded_electricity_mwh_per_t"]

@@ -23,15 +23,16 @@ from cbamcalc.errors import InputError
 from cbamcalc.io.communication_template import TEMPLATE_VERSIONS, cell_map, read_communication_template
 from cbamcalc.io.xlsx_safety import XlsxReader
 from cbamcalc.pipeline import run_installation
+from cbamcalc.refdata import source_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates"
+TEMPLATES = (source_dir() or Path(__file__).resolve().parent / "data") / "cbam_templates"
 EX2 = TEMPLATES / "official" / "EC_v2.1_example2_steel1_blast_furnace_FILLED.xlsx"
 EX3 = TEMPLATES / "official" / "EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx"
 EX6 = TEMPLATES / "official" / "EC_v2.1_example6_aluminium_FILLED.xlsx"
 EX7 = TEMPLATES / "official" / "EC_v2.1_example7_hydrogen_2processes_FILLED.xlsx"
 BLANK = TEMPLATES / "official" / "CBAM_Communication_template_for_installations_en_20241213_v2.1.1_BLANK.xlsx"
 
-pytestmark = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/cbam_templates is not present")
+pytestmark = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="tests/data/cbam_templates is not present")
 
 
 # ---------------------------------------------------------------------------- helpers

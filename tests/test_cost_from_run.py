@@ -1,6 +1,6 @@
 """Complex goods on actual data: the run's precursors feed the free-allocation adjustment (issue 5).
 
-Worked examples on the Commission's filled Communication templates (``shared/cbam_templates/official``):
+Worked examples on the Commission's filled Communication templates (``tests/data/cbam_templates/official``):
 each computes the benchmark chain step by step from the template's amounts (sheet and cell named)
 and the Column A / Column B lines of IR (EU) 2025/2620 (looked up with
 :func:`cbamcalc.benchmarks.benchmark`, annex row named), then compares with

@@ -1,7 +1,7 @@
 """Published numbers: the Commission's filled examples, the v2.1.1 rebased copies, the third-party files.
 
 Every process and product SEE (direct, indirect, total) is checked within 1e-6 relative
-against ``shared/cbam_templates/examples_key_results.csv``; the intermediates (installation
+against ``tests/data/cbam_templates/examples_key_results.csv``; the intermediates (installation
 totals of C_Emissions&Energy, attributed emissions and SE/SEE of Summary_Processes, the
 product rows of Summary_Products) against the workbook's own cached results. Each test id
 names the file and the cell it checks.
@@ -24,8 +24,9 @@ from cbamcalc.io.communication_template import read_communication_template
 from cbamcalc.io.xlsx_safety import XlsxReader
 from cbamcalc.pipeline import run_installation
 from cbamcalc.result import InstallationResult
+from cbamcalc.refdata import source_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates"
+TEMPLATES = (source_dir() or Path(__file__).resolve().parent / "data") / "cbam_templates"
 RTOL = 1e-6
 
 OFFICIAL = [f"official/EC_v2.1_example{n}_{s}_FILLED.xlsx" for n, s in (
@@ -38,7 +39,7 @@ CEMENT_3P = "thirdparty/tecnomod_cement_modified_FILLED.xlsx"
 STEEL_3P = "thirdparty/tecnomod_steel1_blast_furnace_modified_FILLED.xlsx"
 FILES = OFFICIAL + DERIVED + [CEMENT_3P]
 
-pytestmark = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/cbam_templates is not present")
+pytestmark = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="tests/data/cbam_templates is not present")
 
 
 def _short(rel: str) -> str:

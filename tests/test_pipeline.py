@@ -429,15 +429,10 @@ def test_product_default_share_follows_the_templates_lookup() -> None:
     assert (original["default_share"] == original["default_share_of_process"]).all()
 
 
-def test_example3_in_other_units_gives_the_same_see() -> None:
-    from pathlib import Path
-
+def test_example3_in_other_units_gives_the_same_see(templates_dir) -> None:
     from cbamcalc.io.communication_template import read_communication_template
 
-    path = (Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates" / "official"
-            / "EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx")
-    if not path.is_file():
-        pytest.skip("../shared/cbam_templates is not present")
+    path = templates_dir / "official" / "EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx"
     inst = read_communication_template(path)
     a = run(inst).processes[SEE_COLUMNS].to_numpy()
     b = run(in_other_units(inst)).processes[SEE_COLUMNS].to_numpy()

@@ -32,15 +32,16 @@ from cbamcalc.model import Good, Installation, ProductionProcess, PurchasedPrecu
 from cbamcalc.pipeline import run_installation
 from cbamcalc.result import JSON_PROCESS_KEYS, JSON_PRODUCT_KEYS, PRODUCT_COLUMNS
 from cbamcalc.units import Q_
+from cbamcalc.refdata import source_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates"
+TEMPLATES = (source_dir() or Path(__file__).resolve().parent / "data") / "cbam_templates"
 EXAMPLES = {n: f"official/EC_v2.1_example{n}_{s}_FILLED.xlsx" for n, s in (
     (1, "cement"), (2, "steel1_blast_furnace"), (3, "steel2_EAF_alloys"), (4, "steel3_screws_nuts"),
     (5, "fertiliser"), (6, "aluminium"), (7, "hydrogen_2processes"))}
 DERIVED = [f"derived_v2.1.1/v2.1.1_rebased_example{n}_{s}_FILLED.xlsx" for n, s in (
     (1, "cement"), (2, "steel1_blast_furnace"), (3, "steel2_EAF_alloys"), (4, "steel3_screws_nuts"),
     (5, "fertiliser"), (6, "aluminium"), (7, "hydrogen_2processes"))]
-needs_templates = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/cbam_templates is not present")
+needs_templates = pytest.mark.skipif(not TEMPLATES.is_dir(), reason="tests/data/cbam_templates is not present")
 COUNTED = ["annex_ii", "see_indirect_counted", "see_counted"]
 
 

@@ -30,7 +30,7 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT.parent / "shared" / "cbam_templates"
+TEMPLATES = ROOT / "tests" / "data" / "cbam_templates"
 DEFAULT = TEMPLATES / "official" / "EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx"
 RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
