@@ -68,7 +68,10 @@ def _with_flags(exc: CbamError, module: object) -> CbamError:
     """The error with its internal field name replaced by the flag (``FLAG_OF_FIELD`` of the command)."""
     flags = getattr(module, "FLAG_OF_FIELD", None) or {}
     if isinstance(exc, InputError) and exc.field in flags:
-        return exc.replaced(field=flags[exc.field])
+        if exc.file:  # a value of a file chosen by the flag (--sheet of FLOWS): the file's place stays
+            return exc.replaced(field=flags[exc.field])
+        # a command-line value: the library's row of its one-row table means nothing to the user
+        return exc.replaced(field=flags[exc.field], sheet=None, cell=None, row=None, column=None)
     return exc
 
 

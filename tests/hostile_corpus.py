@@ -21,7 +21,6 @@ import shutil
 import struct
 import sys
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +57,8 @@ def build_bases(folder: Path) -> Path:
     shutil.copy(EXAMPLES / "thai_fastener_plant.xlsx", folder / WB)
     shutil.copy(EXAMPLES / "thai_trade_flows_comext.csv", folder / FLOWS)
     shutil.copy(EXAMPLES / "exposure_scenarios.toml", folder / SCEN)
-    from cbamcalc.io.communication_writer import export_communication
+    from cbamcalc.io.communication_writer import export_communication, extras_from_input
     from cbamcalc.io.exporter_workbook import read_input_workbook
-    from cbamcalc.io.communication_writer import extras_from_input
 
     data = read_input_workbook(folder / WB)
     details, routes = extras_from_input(data)
@@ -318,7 +316,7 @@ def _value_cases() -> list[Case]:
         out.append(Case(f"value_text_{tag}", "value: wrong type", _cells_case(sheet, **{ref: text("twelve")}),
                         _at(sheet, ref) + r".*expected (a number|a quantity).*found 'twelve'"))
     # percentages: 0-100
-    for ref, label in (("K4", "oxidation"), ("L4", "conversion"), ("M4", "biomass")):
+    for ref in ("K4", "L4", "M4"):  # oxidation, conversion, biomass
         out.append(Case(f"value_percent_over_{ref}", "value: out of physical range",
                         _cells_case("Source streams", **{ref: num(150)}),
                         _at("Source streams", ref) + r".*0 or more and at most 100"))
@@ -568,6 +566,9 @@ def _comm_cases() -> list[Case]:
     return [
         Case("comm_version_unknown", "template: version", _comm_cells("VersionDocumentation", B3=num(46000)),
              _at_comm("VersionDocumentation", "B3") + ".*unknown version"),
+        Case("comm_version_name_unknown", "template: version",
+             _comm_cells("VersionDocumentation", B2=text("CBAM communication SEE Version 3")),
+             _at_comm("VersionDocumentation", "B2") + ".*unknown version.*Version 3"),
         Case("comm_type_wrong", "template: version", _comm_cells("VersionDocumentation", B2=text("Something else")),
              _at_comm("VersionDocumentation", "B2")),
         Case("comm_activity_inf", "value: not finite or absurd", _comm_cells("B_EmInst", F17=num("inf")),
@@ -980,7 +981,55 @@ def all_cases() -> list[Case]:
     return cases
 
 
+def outcome(case: Case, bases: Path, folder: Path) -> str:
+    """Run one case in ``folder`` (in process); "" when cbamcalc answered as the case requires, else why not."""
+    import contextlib
+    import hashlib
+    import io
+    import os
+
+    from cbamcalc.cli import main as cli_main
+
+    def snap() -> dict[str, str]:
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    argv = case.build(bases, folder)
+    before = snap()
+    err = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            try:
+                status = cli_main(argv)
+            except SystemExit as exc:
+                status = int(exc.code or 0)
+    finally:
+        os.chdir(cwd)
+    lines = err.getvalue().splitlines()
+    if status != case.status:
+        return f"exit {status}: {' | '.join(lines)[:300]}"
+    if case.status and (len(lines) != 1 or not re.search(case.message, lines[0])):
+        return f"message: {' | '.join(lines)[:300]}"
+    if case.status and snap() != before:
+        return "an input changed or an output was left"
+    return ""
+
+
 def main(argv: list[str]) -> int:  # pragma: no cover - a tool for trying cases by hand
+    """``hostile_corpus.py OUT_DIR``: write every case's files; ``--lead``: run the cost/defaults cases."""
+    if argv and argv[0] == "--lead":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            bases = build_bases(Path(tmp) / "_bases")
+            for case in COST_RANGE_CASES:
+                d = Path(tmp) / case.id
+                d.mkdir()
+                why = outcome(case, bases, d)
+                print(f"{'ok  ' if not why else 'FAIL'} {case.id}{': ' + why if why else ''}")
+        return 0
     out = Path(argv[0])
     bases = build_bases(out / "_bases")
     for case in all_cases() + COST_RANGE_CASES:
@@ -988,7 +1037,7 @@ def main(argv: list[str]) -> int:  # pragma: no cover - a tool for trying cases 
         d.mkdir(parents=True, exist_ok=True)
         args = case.build(bases, d)
         (d / "argv.txt").write_text("\n".join(args) + "\n", encoding="utf-8")
-    print(f"{len(all_cases())} cases (+{len(COST_RANGE_CASES)} cost range cases) in {out}")
+    print(f"{len(all_cases())} cases (+{len(COST_RANGE_CASES)} cost/defaults cases) in {out}")
     return 0
 
 

@@ -40,9 +40,8 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     """Write the workbook; returns the exit status (errors are raised as CbamError)."""
-    from ..io.exporter_workbook import write_input_workbook
-
     from ..io.atomic import check_target
+    from ..io.exporter_workbook import write_input_workbook
 
     target = Path(args.path)
     check_target(target, flag="PATH")

@@ -50,8 +50,8 @@ def check_target(target: str | os.PathLike[str], *, flag: str,
                           f"system allows {limit})")
     for i in inputs:
         if i is not None and _same(path, Path(os.fspath(i))):
-            raise OutputError(f"{flag} {shown}: is an input of the command; refusing to write over the input file, choose a new "
-                              "file name")
+            raise OutputError(f"{flag} {shown}: is an input of the command; refusing to write over the input "
+                              "file, choose a new file name")
     try:
         if path.is_dir():
             raise OutputError(f"{flag} {shown}: is a folder; give a file name")

@@ -274,10 +274,21 @@ def _version(r: _Reader, *, allow_other_versions: bool) -> str:
         raise InputError("not the EU Communication template for installations", file=r.file,
                          sheet="VersionDocumentation", cell="B2", field="template type",
                          expected=f"'{_TEMPLATE_TYPE} Version 2'", found=kind)
+    major = re.search(r"version\s*(\S+)", kind, re.I)
+    if major and major.group(1) != "2":  # the layout cbamcalc reads is that of version 2
+        if not allow_other_versions:
+            raise InputError("unknown version of the Communication template (its inputs may have moved); "
+                             "pass allow_other_versions=True to read it with the v2.1.1 layout", file=r.file,
+                             sheet="VersionDocumentation", cell="B2", field="template type",
+                             expected=f"'{_TEMPLATE_TYPE} Version 2'", found=kind)
+        r.warn(f"{r.file}: Communication template '{kind}' is not a version cbamcalc knows; read with the "
+               "v2.1.1 layout")
     f = fields["release_date"]
     date = r.get(f, f.cell)
-    if date in TEMPLATE_VERSIONS:
+    if date in TEMPLATE_VERSIONS and not (major and major.group(1) != "2"):
         return TEMPLATE_VERSIONS[date]
+    if date in TEMPLATE_VERSIONS:
+        return f"unknown ({kind})"
     known = ", ".join(f"{v} ({d.isoformat()})" for d, v in TEMPLATE_VERSIONS.items())
     if not allow_other_versions:
         raise InputError(

@@ -511,10 +511,11 @@ class XlsxReader:
                              found="=" + (formula or ""))
         inner = stack + ((sheet, ref),)
         if len(inner) > MAX_FORMULA_CHAIN:
-            raise InputError(f"more than {MAX_FORMULA_CHAIN} input formulas without cached value refer to one "
-                             "another", file=self.file, sheet=sheet, cell=ref,
-                             expected="numbers, or formulas saved with their values by Excel or LibreOffice",
-                             found="=" + (formula or "")[:40])
+            top_sheet, top_ref = inner[0]
+            raise _ChainTooLong(f"more than {MAX_FORMULA_CHAIN} input formulas without cached value refer to one "
+                                f"another (through {sheet}!{ref})", file=self.file, sheet=top_sheet, cell=top_ref,
+                                expected="numbers, or formulas saved with their values by Excel or LibreOffice",
+                                found=f"a chain of more than {MAX_FORMULA_CHAIN} formulas")
         try:
             return evaluate_formula(
                 formula or "",
@@ -523,6 +524,8 @@ class XlsxReader:
                 sheet=sheet,
                 cell=ref,
             )
+        except _ChainTooLong:
+            raise
         except InputError as exc:
             if (exc.sheet, exc.cell) == (sheet, ref):
                 raise
@@ -547,6 +550,10 @@ class XlsxReader:
             base = _dt.datetime(1904, 1, 1) if self.date1904 else _dt.datetime(1899, 12, 30)
             return (base + _dt.timedelta(days=value)).date()
         return _dt.date.fromisoformat(str(value)[:10])
+
+
+class _ChainTooLong(InputError):
+    """A chain of formulas too long to follow: reported once, at the cell asked for."""
 
 
 _END_OF_SHEET = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?worksheet>\s*$")
