@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export-communication": ("export_communication", "fill the EU Communication template from an input file"),
     "exposure": ("exposure", "sector exposure model over trade flows, scenarios and Monte Carlo"),
     "serve": ("serve", "the web page for exporters: upload a workbook, see and download the results (Thai/English)"),
+    "report": ("report", "the operator's emissions report and summary (IR 2025/2547 Annex IV) with the SEFA of every good"),
 }
 
 
