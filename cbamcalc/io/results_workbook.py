@@ -60,6 +60,10 @@ _MONEY = "#,##0"
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, str):
+        from .xlsx_safety import storable_text
+
+        value = storable_text(value)  # e.g. a control character in the input's file name
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if value is not None and not isinstance(value, (int, float, str, bool, _dt.date, _dt.datetime)):
