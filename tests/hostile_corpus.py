@@ -623,10 +623,18 @@ def _run_flag_cases() -> list[Case]:
         Case("run_control_char_product", "output: text the workbook cannot store",
              _cells_case_argv("Goods & exports", ["--out", "res.xlsx"], C4=text("Bolt\x01\x0bM12")),
              _at("Goods & exports", "C4") + ".*control character", 2),
+        Case("run_control_char_file_name", "output: text the workbook cannot store", _ctrl_name, "", 0),
         Case("run_control_char_process", "output: text the workbook cannot store",
              _cells_case_argv("Processes", ["--out", "res.xlsx"], A4=text("Forming\x07")),
              _at("Processes", "A4") + ".*control character", 2),
     ]
+
+
+def _ctrl_name(base: Path, d: Path) -> list[str]:
+    """An input whose file name holds a control character: the results workbook still stores it (escaped)."""
+    name = "pl\x01ant.xlsx"
+    shutil.copy(base / WB, d / name)
+    return ["run", name, "--out", "res.xlsx"]
 
 
 def _cells_case_argv(sheet: str, extra: list[str], **by_ref: str | tuple[str, str]) -> Callable[[Path, Path],

@@ -68,6 +68,7 @@ __all__ = [
     "column_letter",
     "evaluate_formula",
     "split_ref",
+    "storable_text",
 ]
 
 #: Largest uncompressed XML part read [bytes]; the template's biggest sheet is about 1.2 MB.
@@ -550,6 +551,26 @@ class XlsxReader:
             base = _dt.datetime(1904, 1, 1) if self.date1904 else _dt.datetime(1899, 12, 30)
             return (base + _dt.timedelta(days=value)).date()
         return _dt.date.fromisoformat(str(value)[:10])
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    r"""``text`` with the characters an .xlsx cannot hold (C0 controls but tab, newline, return) as ``\xNN``.
+
+    For text a writer puts into a workbook that did not come through a reader's checks (a file
+    name, a message); the readers refuse such characters in cells.
+
+    Examples
+    --------
+    >>> storable_text("pl\x01ant.xlsx")
+    'pl\\x01ant.xlsx'
+    """
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else
+                           f"\\u{ord(m.group()):04x}", text)
 
 
 class _ChainTooLong(InputError):
