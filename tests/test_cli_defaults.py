@@ -83,18 +83,18 @@ def test_readable_table(capsys):
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
-        (["--country", "Atlantis", "--cn", "73181595", "--year", "2026"], r"Field 'country': unknown country"),
+        (["--country", "Atlantis", "--cn", "73181595", "--year", "2026"], r"--country: unknown country"),
         (["--country", "Thailnd", "--cn", "73181595", "--year", "2026"], r"did you mean 'Thailand' \(TH\)\?"),
-        (["--country", "TH", "--cn", "84713000", "--year", "2026"], r"Field 'cn_code': not a CBAM good"),
-        (["--country", "TH", "--cn", "7318 15 9", "--year", "2026"], r"Field 'cn_code': expected a CN code of 8 "
+        (["--country", "TH", "--cn", "84713000", "--year", "2026"], r"--cn: not a CBAM good"),
+        (["--country", "TH", "--cn", "7318 15 9", "--year", "2026"], r"--cn: expected a CN code of 8 "
                                                                    r"digits"),
-        (["--country", "TH", "--cn", "73181595", "--year", "2025"], r"Field 'year': expected a year of import "
+        (["--country", "TH", "--cn", "73181595", "--year", "2025"], r"--year: expected a year of import "
                                                                     r"from 2026 on"),
-        (["--country", "TH", "--cn", "73181595", "--year", "next"], r"Field 'year': expected a year of import"),
+        (["--country", "TH", "--cn", "73181595", "--year", "next"], r"--year: expected a year of import"),
         (["--country", "TH", "--cn", "73181595", "--year", "2026", "--version", "2019/1"],
-         r"Field 'version': unknown data version; expected '2026/1740' \(the values in force, the default\) or "
+         r"--version: unknown data version; expected '2026/1740' \(the values in force, the default\) or "
          r"'2025/2621'"),
-        (["--country", "TH", "--cn", "25231000", "--year", "2026"], r"Field 'variant': CN 2523 10 00 has several "
+        (["--country", "TH", "--cn", "25231000", "--year", "2026"], r"--variant: CN 2523 10 00 has several "
                                                                     r"default-value lines"),
     ],
 )

@@ -197,3 +197,18 @@ def test_never_negative_and_monotone_in_price_and_see(cn):
     assert (hi["cost_eur"].to_numpy() >= lo["cost_eur"].to_numpy() - 1e-9).all()
     cert = lo["certificates"].to_numpy().reshape(3, 9)
     assert np.all(np.diff(cert, axis=0) >= -1e-9)
+
+
+@pytest.mark.parametrize(("extra", "flag"), [
+    (["--see-direct", "nan"], "--see-direct: expected an SEE in [0, 1000] tCO2e/t, found nan"),
+    (["--see-direct", "1e308"], "--see-direct: expected an SEE in [0, 1000] tCO2e/t"),
+    (["--production-year", "2040"], "--production-year: the CBAM factor and benchmarks run from production year"),
+    (["--see-direct", "2", "--precursor", "7601:1:K"], "--precursor: expected CN:T_PER_T[:ROUTE] with a CN code"),
+    (["--see-direct", "2", "--precursor", "76011010:1:K"], "--precursor: CN 76011010 (Unwrought aluminium) is not a "
+                                                           "relevant precursor of Iron or steel products"),
+])
+def test_cli_bad_law_inputs_name_the_flag(capsys, extra, flag):
+    rc = main(["cost", "--cn", "72083900", "--country", "TH", "--tonnes", "10", "--years", "2026", "--price", "80",
+               *extra])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and flag in err[0], err

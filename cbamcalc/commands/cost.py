@@ -27,6 +27,45 @@ JSON_KEYS = [
 ]
 
 
+#: Library fields of the one-row goods table -> the flag the user typed (cbamcalc.cli prints the flag).
+FLAG_OF_FIELD = {
+    "cn_code": "--cn", "quantity": "--tonnes", "country": "--country", "see_direct": "--see-direct",
+    "see_indirect": "--see-indirect", "route": "--route", "default_route": "--default-route", "variant": "--variant",
+    "actual_share": "--actual-share", "clinker_content": "--clinker-content", "production_year": "--production-year",
+    "year": "--years", "years": "--years", "quarter": "--quarter", "price": "--price", "eur_thb": "--eur-thb",
+    "origin_price": "--origin-price", "origin_share": "--origin-share", "origin_rebate": "--origin-rebate",
+    "origin_currency": "--origin-price", "sefa": "--sefa", "default_carbon_price": "--default-carbon-price",
+    "precursors": "--precursor", "cscf": "--cscf", "version": "--version",
+}
+
+#: Plausibility caps of numeric flags (not law: no default value of any CBAM good exceeds 30 tCO2e/t,
+#: Annex IV of IR 2025/2621 as corrected; larger figures are typing errors).
+_SEE_CAP = 1000.0
+_TONNES_CAP = 1e12
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Refuse non-finite, negative or absurd numbers in the flags before any look-up (one line each)."""
+    checks = [
+        ("tonnes", "--tonnes", 0.0, _TONNES_CAP, "tonnes >= 0"),
+        ("see_direct", "--see-direct", 0.0, _SEE_CAP, f"an SEE in [0, {_SEE_CAP:g}] tCO2e/t"),
+        ("see_indirect", "--see-indirect", 0.0, _SEE_CAP, f"an SEE in [0, {_SEE_CAP:g}] tCO2e/t"),
+        ("sefa", "--sefa", 0.0, _SEE_CAP, f"a SEFA in [0, {_SEE_CAP:g}] tCO2e/t"),
+        ("actual_share", "--actual-share", 0.0, 1.0, "a share in [0, 1]"),
+        ("origin_share", "--origin-share", 0.0, 1.0, "a share in [0, 1]"),
+        ("clinker_content", "--clinker-content", 0.0, 1.0, "t clinker per t cement in [0, 1]"),
+        ("price", "--price", 0.0, 1e6, "a price >= 0 [EUR/tCO2e]"),
+        ("eur_thb", "--eur-thb", 1e-9, 1e6, "a rate > 0 [THB per EUR]"),
+        ("origin_rebate", "--origin-rebate", 0.0, 1e6, "a rebate >= 0 per tCO2e"),
+        ("default_carbon_price", "--default-carbon-price", 0.0, 1e6, "a price >= 0 [EUR/tCO2e]"),
+        ("cscf", "--cscf", 0.0, 1.0, "a factor in [0, 1]"),
+    ]
+    for attr, flag, lo, hi, expected in checks:
+        v = getattr(args, attr, None)
+        if v is not None and not (math.isfinite(v) and lo <= v <= hi):
+            raise InputError(field=flag, expected=expected, found=v)
+
+
 def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
     """Register ``cbamcalc cost`` and its flags."""
     p = subparsers.add_parser(
@@ -186,6 +225,13 @@ def _precursor_flags(values: list[str]) -> Any:
         if not parts[0] or not (math.isfinite(mass) and mass >= 0):
             raise InputError(field="--precursor", expected="CN:T_PER_T[:ROUTE], e.g. '7207 11 14:1.05:E' with tonnes "
                              "of precursor per tonne of good >= 0", found=text)
+        from ..cn_codes import normalise_cn
+
+        try:
+            normalise_cn(parts[0])
+        except InputError as exc:
+            raise InputError(field="--precursor", expected=f"CN:T_PER_T[:ROUTE] with {exc.expected}",
+                             found=text) from exc
         rows.append({"parent": "0", "cn_code": parts[0], "mass_per_t": mass,
                      "route": parts[2] if len(parts) == 3 and parts[2] else None})
     out = pd.DataFrame(rows, index=[f"--precursor {t}" for t in values])
@@ -291,6 +337,7 @@ def compute(args: argparse.Namespace) -> Any:
     """The cost frame of :func:`cbamcalc.cost.cbam_cost` for parsed ``cost`` arguments."""
     from ..cost import cbam_cost
 
+    check_flags(args)
     goods, precursors = _goods(args)
     years = _years(args.years)
     if args.price is not None:
@@ -308,8 +355,14 @@ def compute(args: argparse.Namespace) -> Any:
         warnings.simplefilter("ignore")
         cols = ["parent", "mass_per_t", "cn_code", "route"] if args.precursor else ["parent", "mass_per_t",
                                                                                     "benchmark_a"]
-        res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version,
-                        precursors=None if precursors is None or not len(precursors) else precursors[cols])
+        try:
+            res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version,
+                            precursors=None if precursors is None or not len(precursors) else precursors[cols])
+        except InputError as exc:  # a precursor typed as --precursor: name that flag and what was typed
+            if isinstance(exc.row, str) and exc.row.startswith("--precursor "):
+                raise InputError(exc._free_text or str(exc), field="--precursor", expected=exc.expected,
+                                 found=exc.row.removeprefix("--precursor ")) from exc
+            raise
     if args.precursor:
         res["precursors_counted"] = "; ".join(f"CN {r.cn_code} x {r.mass_per_t:g} t/t" + (f" route {r.route}" if r.route
                                               else "") for r in precursors.itertuples())

@@ -41,6 +41,11 @@ JSON_KEYS = (
 )
 
 
+#: Library fields -> the flag the user typed (cbamcalc.cli prints the flag).
+FLAG_OF_FIELD = {"cn_code": "--cn", "cn": "--cn", "country": "--country", "year": "--year", "variant": "--variant",
+                 "version": "--version"}
+
+
 def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
     """Register ``cbamcalc defaults`` and its flags."""
     p = subparsers.add_parser(
