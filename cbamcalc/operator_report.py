@@ -193,11 +193,11 @@ def _precursor_maps(inputs: Any) -> tuple[dict[str, str], dict[str, str], dict[s
     if inputs is not None:
         for _, r in inputs.precursors.iterrows():
             name = str(r["precursor"])
-            if r["cn_code"] is not None:
+            if pd.notna(r["cn_code"]):
                 cn[name] = str(r["cn_code"])
-            if r["route"] is not None:
+            if pd.notna(r["route"]):
                 route[name] = str(r["route"])
-            if r["sefa"] is not None and not pd.isna(r["sefa"]):
+            if pd.notna(r["sefa"]):
                 sefa[name] = float(r["sefa"])
     return cn, route, sefa
 
@@ -211,7 +211,7 @@ def _sefa_one(result: Any, installation: Any, row: pd.Series, year: int, maps: t
     cn_map, route_map, sefa_map = maps
     exports = pd.DataFrame({"cn_code": [row["cn_code"]], "quantity": [1.0], "process": [row["process"]],
                             "production_year": [year]}, index=[str(row["good"])])
-    if row["route"] is not None:
+    if pd.notna(row["route"]):
         exports["route"] = [row["route"]]
     if row["clinker_content"] is not None and not pd.isna(row["clinker_content"]):
         exports["clinker_content"] = [float(row["clinker_content"])]
@@ -266,7 +266,7 @@ def _goods(result: Any, installation: Any, inputs: Any, year: int, notes: list[s
         rec, recs, msgs = _sefa_row(result, installation, row, year, maps)
         rows.append(rec)
         terms.extend(recs)
-        notes.extend(m for m in msgs if m not in notes)
+        notes.extend(m for m in msgs if m not in notes and not m.startswith("de minimis"))  # 1 t per good
     sefa = pd.DataFrame(rows, index=base.index)
     out = pd.concat([base.drop(columns=["clinker_content"]), sefa], axis=1)
     return out[[c for c, _, _ in GOOD_COLUMNS]], pd.DataFrame(terms, columns=_TERM_COLUMNS)
@@ -830,12 +830,16 @@ def build_report(result: Any, installation: Any, *, year: int | None = None, inp
 
     y = report_year(installation, year)
     notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:  # the CSCF assumption: recorded on the report
+        warnings.simplefilter("always")
+        factor, cscf_y = float(np.ravel(cbam_factor(y))[0]), float(np.ravel(cscf(y))[0])
+    notes.extend(str(w.message) for w in caught)
     goods, terms = _goods(result, installation, inputs, y, notes)
     meta = {
         "schema": f"cbamcalc/operator_report-{SCHEMA_VERSION}", "installation": installation.name,
         "country": installation.country, "period_start": _iso(installation.period_start),
         "period_end": _iso(installation.period_end), "year": y, "benchmark_indicator": benchmark_indicator(y),
-        "cbam_factor": float(np.ravel(cbam_factor(y))[0]), "cscf": float(np.ravel(cscf(y))[0]),
+        "cbam_factor": factor, "cscf": cscf_y,
         "source_file": result.source_file, "template_version": result.template_version,
         "inputs_file": getattr(inputs, "source", None), "cbamcalc_version": result.cbamcalc_version,
         "data_version": result.data_version, "legal_language": "en (IR (EU) 2025/2547 Art. 10(4))",
