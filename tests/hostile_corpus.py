@@ -347,9 +347,21 @@ def _value_cases() -> list[Case]:
                     _cells_case("Precursor flows", B4=text("No such process")), _at("Precursor flows", "B4")))
     out.append(Case("value_precursor_overconsumed", "value: out of physical range",
                     _cells_case("Precursor flows", C6=num(5000)), _at("Precursor flows", "C6") + ".*purchased"))
+    out.append(Case("value_precursor_loop", "value: engine refusal in the user's sheet", _wb(_loop),
+                    r"File 'plant\.xlsx', sheet 'Precursor flows' .*precursor loop"))
     out.append(Case("value_indirect_negative", "value: out of physical range",
                     _cells_case("Installation", C19=num(-10), D19=text("tCO2e")), _at("Installation", "C19")))
     return out
+
+
+def _loop(src: Path, dst: Path) -> None:
+    """Each process sends all its production to the other: a loop the engine refuses (naming D_Processes)."""
+    mid = dst.with_name("mid_" + dst.name)
+    cells(src, mid, "Precursor flows", A7=text("Bolt and screw forming"), B7=text("Nut forming and tapping"),
+          C7=num(18000), D7=text("t"), A8=text("Nut forming and tapping"), B8=text("Bolt and screw forming"),
+          C8=num(6000), D8=text("t"))
+    cells(mid, dst, "Processes", G4=num(0), G5=num(0))
+    mid.unlink()
 
 
 def _unit_cases() -> list[Case]:

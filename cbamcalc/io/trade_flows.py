@@ -205,8 +205,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
                      found=", ".join(first[c] for c in sorted(first))[:200] if first else "an empty sheet")
 
 
-#: Largest CSV read [bytes] (a year of Comext CN8 imports from one partner is a few MB).
-MAX_CSV_BYTES = 512 * 1024 * 1024
+#: Largest CSV read [bytes] (a year of Comext CN8 imports from one partner is a few MB; pandas holds text
+#: cells at about ten times their size in memory).
+MAX_CSV_BYTES = 100 * 1024 * 1024
 #: Largest size of a mass or value read: finite, and sums of a whole file stay far from overflow.
 MAX_MAGNITUDE = 1e15
 
