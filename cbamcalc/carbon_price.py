@@ -262,7 +262,7 @@ def carbon_price_deduction(
 
 def art9_reduction_actual(embedded_actual: Any, price_paid_eur: Any, average_certificate_price: Any, *,
                           share_covered: Any) -> np.ndarray:
-    """Art. 9 reduction on the emissions determined on actual data. [tCO2e]
+    """Art. 9 reduction on the emissions determined on actual data [tCO2e].
 
     Parameters
     ----------
@@ -311,7 +311,7 @@ def art9_reduction_actual(embedded_actual: Any, price_paid_eur: Any, average_cer
 
 def art9_reduction_default(embedded_default: Any, default_carbon_price_eur: Any,
                            average_certificate_price: Any) -> np.ndarray:
-    """Art. 9 reduction on the emissions determined on default values. [tCO2e]
+    """Art. 9 reduction on the emissions determined on default values [tCO2e].
 
     Parameters
     ----------

@@ -55,7 +55,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -100,7 +100,7 @@ OUTPUT_COLUMNS = [
 
 
 def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
-    """Embedded emissions of a quantity of goods: ``M x SEE``. [tCO2e]
+    """Embedded emissions of a quantity of goods: ``M x SEE`` [tCO2e].
 
     Parameters
     ----------
@@ -396,8 +396,11 @@ def _read_cement(goods: pd.DataFrame, cn_u: np.ndarray, cn_codes: np.ndarray, to
 
 @dataclass
 class _Grid:
-    """Rows of the result: each good, then its years (good-major). ``G`` spreads per-good values over
-    the good's years, ``Yr`` per-unique-year values over the goods, ``GY`` a (good key, year) table."""
+    """Rows of the result: each good, then its years (good-major).
+
+    ``G`` spreads per-good values over the good's years, ``Yr`` per-unique-year values over the
+    goods, ``GY`` a (good key, year) table.
+    """
 
     n: int
     per_row_year: bool
@@ -544,7 +547,7 @@ def _default_values(g: _Goods, grid: _Grid, version: str | None, notes: list[str
 
 
 def _user_defaults(g: _Goods, grid: _Grid, need_d: np.ndarray) -> _Defaults:
-    """Default values given as columns (``default_direct``, ``default_indirect``, ``markup_rate``, ``default_total``)."""
+    """Default values given as columns (``default_direct``, ``default_indirect``, ``markup_rate``, ...)."""
     goods = g.frame
     od = _numeric(goods, "default_direct")
     oi = _numeric(goods, "default_indirect", default=0.0)
@@ -653,11 +656,12 @@ def _column_b(g: _Goods, grid: _Grid, d: _Defaults, ind: np.ndarray) -> np.ndarr
     return tab
 
 
-def _year_rows(g: _Goods, column: str) -> np.ndarray:
+def _year_rows(g: _Goods, column: Literal["A", "B"]) -> np.ndarray:
     """Per good: whether its CN code's benchmark rows depend on the production year."""
     from .benchmarks import has_year_rows
 
-    return np.asarray([has_year_rows(c, column) for c in g.cn_u], dtype=bool)[g.cn_codes]
+    flags = np.array([has_year_rows(c, column) for c in g.cn_u], dtype=np.bool_)
+    return flags[g.cn_codes]
 
 
 def _any_later(grid: _Grid, ind: np.ndarray, n: int) -> np.ndarray:
@@ -1048,7 +1052,8 @@ def cbam_cost(
     cost = _ob.cost_eur(cert, p_eur)
     exempt, icode, iuniq = _de_minimis(g, grid, notes, assumptions)
     out = _assemble(g, grid, d, a, locals_=dict(
-        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, see_act=see_act, ee=ee, see_used=see_used, bm=bm, factor_u=factor_u,
+        prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, see_act=see_act, ee=ee, see_used=see_used, bm=bm,
+        factor_u=factor_u,
         cscf_u=cscf_u, sefa=sefa, faa=faa, art9=art9, cert=cert, p_eur=p_eur, price_basis=price_basis, cost=cost,
         fx=fx, fx_source=fx_source, exempt=exempt, icode=icode, iuniq=iuniq, data_version=data_version()))
     out.attrs["data_version"] = data_version()

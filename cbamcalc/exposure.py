@@ -19,7 +19,8 @@ exports covered by actual data, the actual SEE and the Column A benchmark. Both 
 separately and added, weighted by the share. ``p_y`` is the certificate price, ``X_y`` the EUR/THB
 rate, ``p_o,y`` the carbon price effectively paid at origin and ``s_i`` the share of emissions it
 covered. Since Reg. (EU) 2025/2083 a price paid reduces only the emissions on actual data
-(``E_act``); on default values only a Commission default carbon price could (none published). The equations are those of :mod:`cbamcalc.free_allocation` and
+(``E_act``); on default values only a Commission default carbon price could (none published).
+The equations are those of :mod:`cbamcalc.free_allocation` and
 :mod:`cbamcalc.carbon_price` (and so of :func:`cbamcalc.cost.cbam_cost`); this module evaluates
 them on plain arrays.
 
@@ -1433,7 +1434,7 @@ class ExposureModel:
         e = fm * see  # EE = M x SEE (Annex IV of Reg. 2023/956)
         fa = fm * sefa_default(bm, paths.cbam_factor[j], paths.cscf[j])  # FAA = M x SEFA (IR 2025/2620)
         d: Any = 0.0  # Art. 9 as replaced by Reg. 2025/2083: a price paid reduces the actual share only
-        if ctx["ratio"] is not None and s is not None:
+        if ctx["ratio"] is not None and s is not None and k.see_a is not None:
             act = s * k.see_a[j] * (ctx["mult"] if ctx["mult"] is not None else 1.0)
             d = _art9_actual(fm * act, ctx["ratio"][j], ctx["cov"])
         n = _certificates(e, fa, d)

@@ -46,7 +46,7 @@ def _f(x: Any) -> np.ndarray:
 
 def see_actual_counted(see_direct: Any, see_indirect: Any, indirect_counted: Any,
                        see_indirect_counted: Any = None) -> np.ndarray:
-    """Actual SEE that counts in the obligation. [tCO2e/t]
+    """Actual SEE that counts in the obligation [tCO2e/t].
 
     Parameters
     ----------
@@ -85,7 +85,7 @@ def see_actual_counted(see_direct: Any, see_indirect: Any, indirect_counted: Any
 
 
 def see_default_counted(total: Any, markup_rate: Any) -> np.ndarray:
-    """Default SEE with the mark-up of the year of import. [tCO2e/t]
+    """Default SEE with the mark-up of the year of import [tCO2e/t].
 
     Parameters
     ----------
@@ -118,7 +118,7 @@ def see_default_counted(total: Any, markup_rate: Any) -> np.ndarray:
 
 
 def see_weighted(actual_share: Any, see_actual: Any, see_default: Any) -> np.ndarray:
-    """SEE of the quantity imported, actual and default shares together. [tCO2e/t]
+    """SEE of the quantity imported, actual and default shares together [tCO2e/t].
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def see_weighted(actual_share: Any, see_actual: Any, see_default: Any) -> np.nda
 
 
 def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
-    """Embedded emissions of the quantity imported: ``M x SEE``. [tCO2e]
+    """Embedded emissions of the quantity imported: ``M x SEE`` [tCO2e].
 
     Parameters
     ----------
@@ -173,7 +173,7 @@ def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
 
 
 def embedded_benchmark(actual_share: Any, chain_a: Any, benchmark_b: Any) -> np.ndarray:
-    """Benchmark behind the adjustment, actual and default shares together. [tCO2e/t]
+    """Benchmark behind the adjustment, actual and default shares together [tCO2e/t].
 
     Parameters
     ----------
@@ -209,7 +209,7 @@ def embedded_benchmark(actual_share: Any, chain_a: Any, benchmark_b: Any) -> np.
 
 
 def sefa(factor: Any, benchmark: Any, given: Any = 0.0) -> np.ndarray:
-    """Specific embedded free allocation of a good. [tCO2e/t]
+    """Specific embedded free allocation of a good [tCO2e/t].
 
     Parameters
     ----------
@@ -241,7 +241,7 @@ def sefa(factor: Any, benchmark: Any, given: Any = 0.0) -> np.ndarray:
 
 
 def free_allocation_adjustment(quantity: Any, sefa_value: Any) -> np.ndarray:
-    """Free-allocation adjustment: ``M x SEFA``. [tCO2e]
+    """Free-allocation adjustment: ``M x SEFA`` [tCO2e].
 
     References
     ----------
@@ -256,7 +256,7 @@ def free_allocation_adjustment(quantity: Any, sefa_value: Any) -> np.ndarray:
 
 
 def certificates(embedded: Any, adjustment: Any, reduction: Any) -> np.ndarray:
-    """CBAM certificates to surrender: ``max(EE - FAA - R, 0)``. [tCO2e]
+    """CBAM certificates to surrender: ``max(EE - FAA - R, 0)`` [tCO2e].
 
     Parameters
     ----------
@@ -276,7 +276,7 @@ def certificates(embedded: Any, adjustment: Any, reduction: Any) -> np.ndarray:
 
 
 def cost_eur(certificates_t: Any, price: Any) -> np.ndarray:
-    """Cost of the certificates: ``N x p_y``. [EUR]
+    """Cost of the certificates: ``N x p_y`` [EUR].
 
     References
     ----------
@@ -286,5 +286,5 @@ def cost_eur(certificates_t: Any, price: Any) -> np.ndarray:
 
 
 def cost_thb(cost: Any, eur_thb: Any) -> np.ndarray:
-    """Cost in baht: ``cost_EUR x X_y`` with ``X_y`` in [THB/EUR] (an input, not law). [THB]"""
+    """Cost in baht: ``cost_EUR x X_y`` with ``X_y`` in [THB/EUR] (an input, not law) [THB]."""
     return _f(cost) * _f(eur_thb)

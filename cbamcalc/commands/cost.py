@@ -121,8 +121,9 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     fx.add_argument("--eur-thb-path", metavar="FILE", help="CSV of date or year and THB per EUR")
     p.add_argument("--origin-price", help="carbon price paid at origin per tCO2e: '12', '200 THB' or 'thai-excise' "
                                           "(Thai fuel-excise carbon tax, an uncertain Art. 9 scenario)")
-    p.add_argument("--origin-share", type=float, help="share of the actual embedded emissions the origin price covered, "
-                                                      "net of rebated emissions (0-1); required with thai-excise")
+    p.add_argument("--origin-share", type=float,
+                   help="share of the actual embedded emissions the origin price covered, net of rebated emissions "
+                        "(0-1); required with thai-excise")
     p.add_argument("--origin-rebate", type=float, help="rebate or compensation per tCO2e, same currency")
     p.add_argument("--cscf", type=float, help="cross-sectoral correction factor (default: assumption 1.0)")
     p.add_argument("--version", dest="dv_version", help="default-value version (default: the version in force)")
