@@ -11,16 +11,19 @@ Data: ``emission_factors/benchmarks_IR2025-2620_v1.csv``, generated from the Com
 
 Choosing the row
 ----------------
-* A CN code with one row in the column asked for: that row, whatever route is given (the
-  benchmark does not depend on the route; e.g. Column A printed once for all routes).
-* Several rows: the route selects one. ``"E"`` or ``"(E)"`` matches the row ``E``; a route
-  with a qualifier (``"H(1)"``, ``"(H)(1)"``, ``"1"``) matches exactly; a bare letter matching
-  several qualified rows (``"H"`` -> ``H(1)``, ``H(2)``) is refused, listing them. Without a
-  route, the rows are listed in the error: never one is picked silently.
-* A default-value line's route (``cbamcalc.default_values``: ``"E"``, or ``"C/F"`` where the
-  Annex I line prints ``(C)/(F)``) selects the Column B row used with that default value
-  (REGULATION.md [S]); with several letters, the one the CN code has in the benchmark table is
-  used, and more than one is refused.
+* Production year first (Annex point 5.3): rows marked (1) hold for production years 2026-27,
+  rows marked (2) for 2028-30; after 2030 no benchmark is published and the (2) value is used
+  (:data:`AFTER_2030_NOTE`). Letters and year combine for alloy steel (``F(1)`` ... ``J(2)``).
+* A CN code with one row left: that row, whatever route is given (e.g. Column A printed once).
+* Several rows: the route selects one. ``"E"`` or ``"(E)"`` matches ``E`` (or ``E(1)`` in its
+  year); a route naming a year row itself (``"H(1)"``, ``"1"``) matches exactly.
+* A default line naming several alloy grades (``(C)/(F)``, ``(E)/(H)``): the letters the CN code
+  has rows for; where two or more match, the highest value for the production year (point 5.1).
+* A default line without a route letter: in the v2 table (IR 2026/1740) this happens only where
+  Column B has a single row (2,610 lines) or rows that differ by production year only (894
+  lines), which the year decides. Should a line without a letter meet a code whose Column B
+  splits by route, cbamcalc refuses and asks for the route (``default_route``; the act gives no
+  rule), never picking one silently.
 """
 
 from __future__ import annotations
