@@ -288,7 +288,8 @@ def _sefa_row(result: Any, installation: Any, row: pd.Series, year: int, maps: A
     except CbamError as exc:
         return blank | {"sefa_status": f"missing: {exc}"}, [], []
     own = _own_benchmark(row, c, year)
-    terms = [{"good": str(row["good"]), **{k: r.get(k) for k in _TERM_COLUMNS[1:] if k in r},
+    terms = [{"good": str(row["good"]), **{k: (r.get(k) if r.get(k) != "" else None) for k in _TERM_COLUMNS[1:]
+                                            if k in r},
               "sefa_given": maps[2].get(str(r.get("name")), maps[2].get(str(r.get("node"))))} for r in recs]
     return {
         "clinker_content": c.get("clinker_content", row["clinker_content"]),
@@ -783,6 +784,9 @@ def _item(c: _Ctx, spec: dict[str, str]) -> dict[str, Any]:
         lacking.insert(0, _label("new_installation"))
     if spec["computed"] and not value:
         lacking.insert(0, "the input workbook does not hold it")
+    if spec["computed"] == "sefa":  # a good whose benchmark needs a route or CN code not stated
+        lacking += [f"SEFA of good {r.good} CN {r.cn_code}: {str(r.sefa_status)[len('missing: '):]}"
+                    for r in c.goods.itertuples() if str(r.sefa_status).startswith("missing")]
     status = "present" if not lacking else ("partly missing" if parts else "missing")
     return row | {"status": status, "value": " | ".join(map(str, parts)) or None,
                   "missing": "; ".join(lacking) or None}
