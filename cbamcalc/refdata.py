@@ -13,6 +13,10 @@ rewrites them from the Commission's workbooks (and the two transcriptions of the
 values) under ``tests/data/cbam_templates/`` of the checkout, provenance in
 ``tests/data/PROVENANCE.md``, and refreshes the hashes in the manifest.
 ``python -m cbamcalc.refdata check`` validates everything and exits non-zero on a problem.
+
+Loading is fast: ``build`` and ``hash`` also write ``compiled_tables.npz``, every table parsed and
+validated once and bound to its CSV by sha256 (:mod:`cbamcalc.compiled_tables`); a table whose CSV
+changed since is read and validated from the CSV instead.
 """
 
 from __future__ import annotations
@@ -124,19 +128,56 @@ def _load(name: str) -> pd.DataFrame:
     info = table_info(name)
     path = info["path"]
     raw = _root().joinpath(path).read_bytes()
-    if info.get("sha256") and _sha256_bytes(raw) != info["sha256"]:
+    digest = _sha256_bytes(raw)
+    if info.get("sha256") and digest != info["sha256"]:
         raise ReferenceDataError(
             f"emission_factors/{path}: sha256 does not match MANIFEST.toml (file edited by hand? "
             "regenerate with 'python -m cbamcalc.refdata build')"
         )
+    from .compiled_tables import frame_from_compiled
+
+    df = frame_from_compiled(_compiled(), name, digest)  # parsed and validated at compile time
+    return df if df is not None else _parse(name, raw, info)
+
+
+def _parse(name: str, raw: bytes, info: dict[str, Any]) -> pd.DataFrame:
+    """Parse and validate one table's CSV bytes (the slow path, and what the compiler stores)."""
     from io import BytesIO
 
     df = pd.read_csv(BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8")
-    _validate(name, path, df, info)
+    _validate(name, info["path"], df, info)
     for col in info.get("numeric_columns", ["value"]):
         if col in df.columns:
             df[col] = pd.to_numeric(df[col].replace("", None), errors="raise")
     return df
+
+
+@cache
+def _compiled() -> Any:
+    """The shipped snapshot of the tables (:mod:`cbamcalc.compiled_tables`), or None."""
+    from .compiled_tables import FILE_NAME, open_compiled
+
+    try:
+        raw = _root().joinpath(FILE_NAME).read_bytes()
+    except OSError:
+        return None
+    return open_compiled(raw)
+
+
+def compile_tables(folder: Path | None = None) -> Path:
+    """Parse and validate every table of ``folder`` once; write ``compiled_tables.npz`` beside them."""
+    from .compiled_tables import FILE_NAME, write_compiled
+
+    folder = folder or source_root_dir()
+    data = tomllib.loads((folder / "MANIFEST.toml").read_text(encoding="utf-8"))
+    tables = {}
+    for name, entry in data["files"].items():
+        raw = (folder / entry["path"]).read_bytes()
+        tables[name] = (_sha256_bytes(raw), _parse(name, raw, dict(entry)))
+    out = write_compiled(folder / FILE_NAME, tables)
+    _compiled.cache_clear()
+    _load.cache_clear()
+    return out
 
 
 def _validate(name: str, path: str, df: pd.DataFrame, info: dict[str, Any]) -> None:
@@ -259,6 +300,7 @@ def refresh_manifest_hashes(folder: Path | None = None) -> None:
     manifest.cache_clear()
     _load.cache_clear()
     _constants.cache_clear()
+    compile_tables(folder)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--sources", "--shared", dest="sources", default=None,
                    help="folder holding cbam_templates/ (default: tests/data of the checkout)")
     sub.add_parser("check", help="validate every table and hash")
-    sub.add_parser("hash", help="refresh the sha256 of every table in MANIFEST.toml")
+    sub.add_parser("hash", help="refresh the sha256 of every table in MANIFEST.toml (and recompile them)")
+    sub.add_parser("compile", help="write emission_factors/compiled_tables.npz (done by build and hash too)")
     args = parser.parse_args(argv)
     try:
         _run(args.cmd, args)
@@ -296,6 +339,8 @@ def _run(cmd: str, args: Any) -> None:
             print(f"wrote {p}")
     elif cmd == "hash":
         refresh_manifest_hashes()
+    elif cmd == "compile":
+        print(f"wrote {compile_tables()}")
     else:
         names = validate_all()
         print(f"{len(names)} tables OK, data version {data_version()}")

@@ -1,0 +1,81 @@
+"""cbamcalc.compiled_tables: the binary snapshot answers exactly what the CSVs say, or stands aside."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cbamcalc import compiled_tables as ct
+from cbamcalc import refdata
+
+ROOT = Path(__file__).resolve().parent.parent
+EF = ROOT / "emission_factors"
+
+
+def _csv(name: str) -> tuple[bytes, dict]:
+    info = refdata.table_info(name)
+    return (EF / info["path"]).read_bytes(), info
+
+
+@pytest.mark.parametrize("name", refdata.list_tables())
+def test_snapshot_is_current_and_equals_the_csv(name):
+    raw, info = _csv(name)
+    snapshot = ct.open_compiled((EF / ct.FILE_NAME).read_bytes())
+    got = ct.frame_from_compiled(snapshot, name, refdata._sha256_bytes(raw))
+    assert got is not None, (f"emission_factors/{ct.FILE_NAME} was not made from the current {info['path']}: "
+                             "run 'python -m cbamcalc.refdata hash'")
+    pd.testing.assert_frame_equal(got, refdata._parse(name, raw, info), check_exact=True)
+
+
+def test_other_csv_bytes_are_not_answered_from_the_snapshot():
+    snapshot = ct.open_compiled((EF / ct.FILE_NAME).read_bytes())
+    assert ct.frame_from_compiled(snapshot, "constants", "0" * 64) is None
+    assert ct.frame_from_compiled(snapshot, "no_such_table", "0" * 64) is None
+    assert ct.frame_from_compiled(None, "constants", "0" * 64) is None
+
+
+def test_a_damaged_snapshot_is_ignored():
+    assert ct.open_compiled(b"not a zip archive") is None
+
+
+def test_without_a_snapshot_the_csv_path_gives_the_same_tables(monkeypatch):
+    monkeypatch.setattr(refdata, "_compiled", lambda: None)
+    refdata._load.cache_clear()
+    try:
+        slow = refdata.load_table("default_values_2026_1740_v2")
+    finally:
+        refdata._load.cache_clear()
+    pd.testing.assert_frame_equal(refdata.load_table("default_values_2026_1740_v2"), slow, check_exact=True)
+
+
+def test_compiling_is_deterministic_and_pickle_free(tmp_path):
+    frames = {"a": ("ab" * 32, pd.DataFrame({"key": pd.array(["x", "", "x"], dtype="str"),
+                                            "value": [1.5, np.nan, 3.0], "row": [2, 3, 4]}))}
+    one = ct.write_compiled(tmp_path / "one.npz", frames).read_bytes()
+    two = ct.write_compiled(tmp_path / "two.npz", frames).read_bytes()
+    assert one == two
+    assert not list(tmp_path.glob("*.tmp"))
+    back = ct.frame_from_compiled(np.load(tmp_path / "one.npz", allow_pickle=False), "a", "ab" * 32)
+    pd.testing.assert_frame_equal(back, frames["a"][1], check_exact=True)
+
+
+def test_text_with_nul_is_refused(tmp_path):
+    frames = {"a": ("00", pd.DataFrame({"key": pd.array(["x\x00y"], dtype="str")}))}
+    with pytest.raises(ValueError, match=r"a, column 'key': only text without NUL"):
+        ct.write_compiled(tmp_path / "x.npz", frames)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_default_value_lookup_does_not_import_pint():
+    # the units were validated when the tables were compiled; pint costs start-up time (issue 12)
+    code = ("import sys, contextlib, io\nfrom cbamcalc.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['defaults', '--cn', '73181595', '--country', 'TH', '--year', '2027'])\n"
+            "print(sorted(m for m in sys.modules if m == 'pint' or m.startswith('pint.'))[:1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
