@@ -121,11 +121,19 @@ def _table_sheet(ws: Any, name: str, frame: pd.DataFrame, lang: str) -> None:
         _put(ws, 5, j, sources.get(col) or sources.get("*", "")).font = Font(italic=True, size=8)
         for r in (3, 4, 5):
             ws.cell(row=r, column=j).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[ws.cell(row=2, column=j).column_letter].width = 16 if units.get(col) else 24
+        ws.column_dimensions[ws.cell(row=2, column=j).column_letter].width = _width(name, col, units)
+    for r, height in ((3, 30), (4, 30 if lang == "th" else 4), (5, 36)):  # LibreOffice does not fit wrapped rows
+        ws.row_dimensions[r].height = height
     for i, rec in enumerate(frame.itertuples(index=False), start=_FIRST):
         for j, v in enumerate(rec, start=1):
             _put(ws, i, j, v, "0.000000" if units.get(frame.columns[j - 1]) else None)
     ws.freeze_panes = ws.cell(row=_FIRST, column=2)
+
+
+def _width(name: str, col: str, units: dict[str, str]) -> int:
+    if name.endswith("items") or name == "missing":
+        return {"title_en": 40, "title_th": 40, "value": 60, "missing": 50, "source": 30}.get(col, 9)
+    return 14 if units.get(col) else 20
 
 
 def _metadata_sheet(ws: Any, meta: dict[str, Any], lang: str) -> None:
@@ -174,11 +182,13 @@ def write_operator_report(report: Any, path: str | os.PathLike[str], *, lang: Li
         _table_sheet(wb.create_sheet(title), name, frame, lang)
     _metadata_sheet(wb.create_sheet(_label("sheet.metadata", "en")),
                     report.meta | {"lang": lang, "summary_only": summary_only}, lang)
-    for ws in wb.worksheets:
+    for ws in wb.worksheets:  # printable: A4 landscape, headers repeated on every page
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        if ws.title != _label("sheet.metadata", "en"):
+            ws.print_title_rows = "3:5"
+            ws.print_title_cols = "A:A"
+            ws.page_setup.scale = 60
     return write_atomically(path, wb.save, label=label)
 
 
