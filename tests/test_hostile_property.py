@@ -202,3 +202,36 @@ def test_peak_memory_stays_bounded() -> None:
     """After the runs above, the process's peak resident memory stayed under the bound."""
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < MAX_RSS_KIB
     assert zipfile  # the module's packages are ZIP files; kept for readers of the helpers above
+
+
+@settings(SETTINGS, max_examples=60)
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), _TEXT | st.sampled_from(
+    ["", ";", ",", "\n", '"', "inf", "nan", "-1", "1e308", "7.442", "7442,5", "\x00", "#"])), min_size=1, max_size=4),
+       cut=st.one_of(st.none(), st.integers(0, 10**5)))
+def test_mutated_trade_flow_csv_is_read_or_refused_with_its_place(edits: list[tuple[int, int, str]], cut: int | None,
+                                                                  tmp_path: Path) -> None:
+    """Any text edit of the trade-flow CSV: read into finite, non-negative masses, or an InputError naming the file."""
+    import numpy as np
+
+    from cbamcalc.errors import InputError
+    from cbamcalc.io.trade_flows import read_trade_flows
+
+    text = (hc.EXAMPLES / "thai_trade_flows_comext.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for line_no, cell_no, new in edits:
+        i = line_no % len(lines)
+        cells = lines[i].split(",")
+        cells[cell_no % len(cells)] = new
+        lines[i] = ",".join(cells)
+    body = "\n".join(lines) + "\n"
+    if cut is not None:
+        body = body[: cut % (len(body) + 1)]
+    path = _fresh(tmp_path) / "flows.csv"
+    path.write_text(body, encoding="utf-8")
+    try:
+        flows = read_trade_flows(path)
+    except InputError as exc:
+        assert str(exc).startswith(f"File '{path}'"), str(exc)
+        return
+    mass = flows["net_mass_t"].to_numpy(dtype=float)
+    assert np.isfinite(mass).all() and (mass >= 0).all()
