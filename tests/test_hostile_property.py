@@ -235,3 +235,25 @@ def test_mutated_trade_flow_csv_is_read_or_refused_with_its_place(edits: list[tu
         return
     mass = flows["net_mass_t"].to_numpy(dtype=float)
     assert np.isfinite(mass).all() and (mass >= 0).all()
+
+
+@settings(SETTINGS, max_examples=40)
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
+    ["inf", "nan", "-1", "1e308", "0", "2", "[", "{", '"x"', "[2026, 999999999]", "true", "1000000000", "",
+     "{ a = { b = { c = 1 } } }", "'''", "\\u0000"]) | _TEXT), min_size=1, max_size=3))
+def test_mutated_scenario_file_is_read_or_refused_with_its_place(edits: list[tuple[int, str]], tmp_path: Path) -> None:
+    """Any value of the scenario file replaced: a scenario set, or an InputError naming the file."""
+    from cbamcalc.errors import InputError
+    from cbamcalc.scenarios import read_scenarios
+
+    lines = (hc.EXAMPLES / "exposure_scenarios.toml").read_text(encoding="utf-8").splitlines()
+    keyed = [i for i, line in enumerate(lines) if "=" in line and not line.lstrip().startswith("#")]
+    for pos, new in edits:
+        i = keyed[pos % len(keyed)]
+        lines[i] = lines[i].split("=", 1)[0] + "= " + new
+    path = _fresh(tmp_path) / "s.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        read_scenarios(path)
+    except InputError as exc:
+        assert str(exc).startswith(f"File '{path}'") or f"'{path.parent}" in str(exc), str(exc)
