@@ -13,13 +13,12 @@ answered from a stale snapshot. The validation the CSV path runs on load ran onc
 time, on the same bytes.
 
 Format (pickle-free: read with ``numpy.load(..., allow_pickle=False)``): a zip of ``.npy``
-arrays with fixed timestamps (the same tables give the same bytes). Per table ``T``:
-
-* ``T:header``: UTF-8 JSON as ``uint8``: ``{"sha256": ..., "columns": [[name, kind, dtype], ...]}``
-  with ``kind`` ``"num"`` (the array as loaded: ``int64`` or ``float64``) or ``"str"``;
-* ``T:<i>``: the values of numeric column ``i``;
-* ``T:<i>:codes`` (``int32``) and ``T:<i>:text`` (the distinct values, UTF-8 joined by NUL, as
-  ``uint8``) for text column ``i``.
+arrays with fixed timestamps (the same tables give the same bytes), one ``uint8`` array per
+table ``T`` (member ``T``), read in one piece: a 4-byte little-endian length, a UTF-8 JSON header
+``{"sha256": ..., "columns": [[name, kind, dtype, offset, size, text_offset, text_size], ...]}``,
+then the payload. ``kind`` is ``"num"`` (the column's values as loaded, ``int64`` or ``float64``,
+little-endian, at ``offset``) or ``"str"`` (``int32`` codes at ``offset``, and the distinct
+values, UTF-8 joined by NUL, at ``text_offset``).
 """
 
 from __future__ import annotations
@@ -48,24 +47,34 @@ def _npy(array: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _entries(name: str, sha256: str, df: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
-    out: list[tuple[str, np.ndarray]] = []
+def _table_blob(name: str, sha256: str, df: pd.DataFrame) -> np.ndarray:
+    """One table as a single ``uint8`` array (header + payload, see the module docstring)."""
+    parts: list[bytes] = []
+    size = 0
     columns = []
-    for i, col in enumerate(df.columns):
+
+    def add(data: bytes) -> tuple[int, int]:
+        nonlocal size
+        parts.append(data)
+        size += len(data)
+        return size - len(data), len(data)
+
+    for col in df.columns:
         values = df[col]
         if pd.api.types.is_numeric_dtype(values.dtype):
-            columns.append([str(col), "num", str(values.dtype)])
-            out.append((f"{name}:{i}", values.to_numpy()))
+            arr = values.to_numpy()
+            columns.append([str(col), "num", arr.dtype.str, *add(arr.astype(arr.dtype.newbyteorder("<")).tobytes()),
+                            0, 0])
             continue
         texts = values.to_numpy(dtype=object)
         if any(not isinstance(t, str) or "\x00" in t for t in texts):
             raise ValueError(f"{name}, column {col!r}: only text without NUL can be compiled")
         codes, distinct = pd.factorize(texts)
-        columns.append([str(col), "str", str(values.dtype)])
-        out.append((f"{name}:{i}:codes", codes.astype(np.int32)))
-        out.append((f"{name}:{i}:text", np.frombuffer("\x00".join(distinct).encode("utf-8"), dtype=np.uint8)))
+        where = add(codes.astype("<i4").tobytes())
+        columns.append([str(col), "str", str(values.dtype), *where, *add("\x00".join(distinct).encode("utf-8"))])
     header = json.dumps({"sha256": sha256, "columns": columns}, ensure_ascii=False).encode("utf-8")
-    return [(f"{name}:header", np.frombuffer(header, dtype=np.uint8)), *out]
+    blob = len(header).to_bytes(4, "little") + header + b"".join(parts)
+    return np.frombuffer(blob, dtype=np.uint8)
 
 
 def write_compiled(path: Path, tables: dict[str, tuple[str, pd.DataFrame]]) -> Path:
@@ -84,11 +93,10 @@ def write_compiled(path: Path, tables: dict[str, tuple[str, pd.DataFrame]]) -> P
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name in sorted(tables):
                 sha256, df = tables[name]
-                for key, array in _entries(name, sha256, df):
-                    info = zipfile.ZipInfo(key + ".npy", date_time=_EPOCH)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o644 << 16
-                    zf.writestr(info, _npy(array))
+                info = zipfile.ZipInfo(name + ".npy", date_time=_EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, _npy(_table_blob(name, sha256, df)))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -105,20 +113,24 @@ def open_compiled(raw: bytes) -> Any:
 
 def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame | None:
     """Table ``name`` from the snapshot, or None when it is absent or was made from other CSV bytes."""
-    key = f"{name}:header"
-    if snapshot is None or key not in snapshot.files:
+    if snapshot is None or name not in snapshot.files:
         return None
     try:
-        header = json.loads(snapshot[key].tobytes().decode("utf-8"))
+        blob = snapshot[name].tobytes()
+        n = int.from_bytes(blob[:4], "little")
+        header = json.loads(blob[4 : 4 + n].decode("utf-8"))
         if header.get("sha256") != sha256:
             return None
+        payload = memoryview(blob)[4 + n :]
         cols: dict[str, Any] = {}
-        for i, (col, kind, dtype) in enumerate(header["columns"]):
+        for col, kind, dtype, offset, size, t_offset, t_size in header["columns"]:
             if kind == "num":
-                cols[col] = snapshot[f"{name}:{i}"]
+                cols[col] = np.frombuffer(payload[offset : offset + size], dtype=dtype).astype(dtype[1:])
                 continue
-            distinct = np.array(snapshot[f"{name}:{i}:text"].tobytes().decode("utf-8").split("\x00"), dtype=object)
-            cols[col] = pd.array(distinct[snapshot[f"{name}:{i}:codes"]], dtype=pd.api.types.pandas_dtype(dtype))
+            codes = np.frombuffer(payload[offset : offset + size], dtype="<i4")
+            distinct = np.array(bytes(payload[t_offset : t_offset + t_size]).decode("utf-8").split("\x00"),
+                                dtype=object)
+            cols[col] = pd.array(distinct[codes], dtype=pd.api.types.pandas_dtype(dtype))
         return pd.DataFrame(cols)
     except (KeyError, ValueError, TypeError, IndexError, OSError, zipfile.BadZipFile):
         return None  # a damaged snapshot: the CSV path answers

@@ -346,11 +346,11 @@ def _dataset(version: str) -> _Dataset:
     published = (lines[marked].to_numpy(dtype=float) if set(marked) <= set(lines.columns)
                  else np.full((len(lines), 3), np.nan))
     if "source_table" in lines.columns:  # v2: a table and a line of the annex, read from the transcriptions
-        source = [f"{label}, table '{t}', line {c}" for t, c in zip(lines["source_table"], lines["source_code"],
-                                                                      strict=True)]
+        source = [f"{label}, table '{t}', line {c}" for t, c in zip(lines["source_table"].tolist(),
+                                                                      lines["source_code"].tolist(), strict=True)]
     else:  # v1: a sheet and row of the Commission workbook
-        source = [f"{label}, sheet '{s}', row {int(r)}" for s, r in zip(lines["source_sheet"], lines["source_row"],
-                                                                       strict=True)]
+        source = [f"{label}, sheet '{s}', row {int(r)}" for s, r in zip(lines["source_sheet"].tolist(),
+                                                                       lines["source_row"].tolist(), strict=True)]
     columns = {
         "sector": lines["sector"].to_numpy(dtype=object),
         "direct": lines["direct"].to_numpy(dtype=float),
