@@ -67,6 +67,8 @@ GOOD_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("default_share", "fraction", "computed: Summary_Products!M (SEE direct from defaults / SEE direct)"),
     ("embedded_electricity", "MWh/t", "computed: Summary_Products!O"),
     ("electricity_ef_source", "", "Summary_Products!N"),
+    ("sector_parameters", "", "Annex IV section 2: template Summary_Products!P:AK (shares as per cent) or input "
+     "Report_Goods sector_parameters"),
     ("clinker_content", "t/t", "input Report_Goods, or computed: clinker consumed per t of cement"),
     ("production_year", "year", "--year"),
     ("benchmark_indicator", "", "IR (EU) 2025/2620 Annex 5.3: (1) 2026-27, (2) 2028-30"),
@@ -702,6 +704,9 @@ _HANDLERS: dict[str, Any] = {
     "activity_and_emissions": _h_activity_and_emissions, "functional_unit_per_process": _h_functional_unit,
     "sefa": _h_sefa, "benchmark_record": _h_benchmark_record, "direct_per_process": _h_direct_per_process,
     "indirect_total": _h_indirect_total,
+    "sector_parameters": lambda c: "; ".join(f"{r.good} CN {r.cn_code}: {r.sector_parameters}"
+                                             for r in c.goods.itertuples() if r.sector_parameters is not None
+                                             and r.sector_parameters == r.sector_parameters),
 }
 
 

@@ -276,3 +276,29 @@ def test_cli_with_companion_computes_the_sefa(tmp_path, capsys):
     assert data["items"][0]["value"] == "operator_name: =cmd|' /C calc'!A0"
     back = read_operator_report(out)
     assert back.goods["sefa"].tolist() == pytest.approx(list(sefa.values()), rel=XLSX_RTOL, abs=0)
+
+
+def test_schema_names_every_good_column():
+    from cbamcalc.operator_report import GOOD_COLUMNS
+
+    text = resources.files("cbamcalc.io").joinpath("schemas/operator_report-1.0.json").read_text(encoding="utf-8")
+    goods = json.loads(text)["properties"]["goods"]["items"]
+    assert list(goods["properties"]) == goods["required"] == [c for c, _, _ in GOOD_COLUMNS]
+    for name, unit, _ in GOOD_COLUMNS:  # the unit of every number is in the schema's description
+        assert goods["properties"][name]["description"].startswith(f"[{unit}]") if unit else True
+
+
+def test_eu_template_sector_parameters_and_clinker_factor_are_read(tmp_path, capsys):
+    """Example 1: Summary_Products!AB10 clinker factor 0.95 gives the cement's clinker content, so its SEFA per
+    t clinker contained is 0.975 x 0.666 (annex C4) without any companion input; ex3 P10:AK10 give item 35."""
+    assert main(["report", str(_path(1)), "--year", "2026", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    g = data["goods"][0]
+    assert g["clinker_content"] == 0.95 and g["sefa"] == pytest.approx(F * CLINKER_GREY, rel=1e-12)
+    assert g["sector_parameters"] == "clinker 95 %"
+    assert main(["report", str(_path(3)), "--year", "2026", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["goods"][0]["sector_parameters"].startswith("The main reducing agent of the precursor, if known: "
+                                                            "Coal or coke; % Mn 1.4 %; % Cr 18 %; % Ni 10 %")
+    item35 = next(i for i in data["items"] if i["item"] == "35")
+    assert item35["status"] == "present"

@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
     outcome = compute(run_args)
     if inputs is None and outcome.kind == "cbamcalc":
         inputs = read_report_inputs(args.file)
+    if outcome.kind != "cbamcalc":  # the EU template holds most sector parameters (Summary_Products!P:AK)
+        from ..io.report_inputs import with_template_parameters
+
+        inputs = with_template_parameters(inputs, args.file, outcome.installation)
     from ..operator_report import build_report
 
     report = build_report(outcome.result, outcome.installation, year=args.year, inputs=inputs)

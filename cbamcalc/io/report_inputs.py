@@ -41,7 +41,8 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["ReportInputs", "SHEETS", "fields", "read_report_inputs", "write_report_inputs", "add_report_sheets"]
+__all__ = ["ReportInputs", "SHEETS", "fields", "read_report_inputs", "write_report_inputs", "add_report_sheets",
+           "with_template_parameters"]
 
 #: Sheet name of each part of the inputs.
 SHEETS = {"info": "Report_Info", "goods": "Report_Goods", "precursors": "Report_Precursors"}
@@ -293,3 +294,63 @@ def write_report_inputs(path: str | os.PathLike[str], *, installation: Any = Non
     wb.remove(wb.active)
     add_report_sheets(wb, lang=lang, installation=installation)
     return write_atomically(path, wb.save)
+
+
+# ---------------------------------------------------------------------------- EU template
+
+
+_PARAM_COLUMNS = ("P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG",
+                  "AH", "AI", "AJ", "AK")
+_HEADER_ROW = 8
+
+
+def _parameter_text(header: str, value: Any) -> str:
+    """``"% Mn 1.4"`` (the template holds shares as fractions; Annex IV section 2 asks for per cent)."""
+    if isinstance(value, float) and (header.startswith("%") or header == "Clinker factor"):
+        return f"{header} {value * 100:g} %" if header != "Clinker factor" else f"clinker {value * 100:g} %"
+    return f"{header}: {value:g}" if isinstance(value, float) else f"{header}: {value}"
+
+
+def with_template_parameters(inputs: ReportInputs | None, path: str | os.PathLike[str], installation: Any
+                             ) -> ReportInputs:
+    """The inputs completed with the sector parameters the EU template holds (Summary_Products!P:AK).
+
+    For each good (its Summary_Products row, from the reader's cells) where the inputs state no
+    ``sector_parameters``, they are taken from P:AK (shares as per cent, Annex IV section 2), and
+    for cement the clinker factor AB as ``clinker_content`` [t/t] where not stated. Every value
+    taken is recorded in ``cells``. Inputs already stated win.
+    """
+    from .xlsx_safety import XlsxReader
+
+    inputs = inputs or ReportInputs()
+    reader = XlsxReader(path)
+    sheet = "Summary_Products"
+    if sheet not in reader.sheet_names:
+        return inputs
+    headers = {c: str(reader.value(sheet, f"{c}{_HEADER_ROW}", evaluate=False) or c).strip()
+               for c in _PARAM_COLUMNS}
+    goods = inputs.goods.copy()
+    for good in installation.goods:
+        ref = str(good.cells.get("cn_code", ""))
+        row = "".join(ch for ch in ref.rpartition("!")[2] if ch.isdigit())
+        if not row:
+            continue
+        values = {c: reader.value(sheet, f"{c}{row}", evaluate=False) for c in _PARAM_COLUMNS}
+        values = {c: v for c, v in values.items() if v not in (None, "")}
+        if not values:
+            continue
+        hit = (goods["process"].astype(str) == good.process) & (goods["cn_code"].astype(str) == good.cn_code)
+        if not hit.any():
+            goods = pd.concat([goods, pd.DataFrame([{"process": good.process, "cn_code": good.cn_code}])],
+                              ignore_index=True)
+            hit = (goods["process"].astype(str) == good.process) & (goods["cn_code"].astype(str) == good.cn_code)
+        i = goods.index[hit][0]
+        if pd.isna(goods.at[i, "sector_parameters"]) if "sector_parameters" in goods else True:
+            goods.at[i, "sector_parameters"] = "; ".join(_parameter_text(headers[c], v) for c, v in values.items())
+            inputs.cells[("goods", "sector_parameters", int(i))] = f"{sheet}!P{row}:AK{row}"
+        clinker = values.get("AB")
+        if isinstance(clinker, float) and 0 < clinker <= 1 and pd.isna(goods.at[i, "clinker_content"]):
+            goods.at[i, "clinker_content"] = clinker
+            inputs.cells[("goods", "clinker_content", int(i))] = f"{sheet}!AB{row}"
+    inputs.goods = goods.astype(object).where(goods.notna(), None)
+    return inputs
