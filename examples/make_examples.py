@@ -12,7 +12,10 @@ Writes
   illustrative data (said so in the workbook);
 * ``examples/thai_fastener_plant_expected.json``: what ``cbamcalc run`` computes from it (SEE per
   process and good, installation totals), the EU default values it is compared with, and the cost
-  per year 2026-2034 at the shipped central price and exchange-rate scenarios (not law).
+  per year 2026-2034 at the shipped central price and exchange-rate scenarios (not law);
+* ``examples/thai_fastener_plant_report.xlsx`` and ``..._report.json``: its operator's emissions report
+  (``cbamcalc report --year 2026 --lang th``, IR (EU) 2025/2547 Annex IV) with the SEFA of each good and
+  the Annex IV items its inputs still lack.
 
 The expected file is made by reading the workbook back, so it also checks the round trip.
 """
@@ -30,6 +33,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 WORKBOOK = HERE / "thai_fastener_plant.xlsx"
 EXPECTED = HERE / "thai_fastener_plant_expected.json"
+REPORT = HERE / "thai_fastener_plant_report.xlsx"
+REPORT_JSON = HERE / "thai_fastener_plant_report.json"
 
 
 def _round(value: Any) -> Any:
@@ -76,6 +81,21 @@ def expected_results(path: Path) -> dict[str, Any]:
     })
 
 
+def report_results(path: Path) -> tuple[Any, dict[str, Any]]:
+    """The operator's report of the example workbook (production year 2026) and its JSON."""
+    from cbamcalc.io.exporter_workbook import read_input_workbook
+    from cbamcalc.io.report_inputs import read_report_inputs
+    from cbamcalc.operator_report import build_report
+    from cbamcalc.pipeline import run_installation
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = read_input_workbook(path)
+        report = build_report(run_installation(data.installation, on_warning="ignore"), data.installation,
+                              year=2026, inputs=read_report_inputs(path))
+    return report, _round(report.to_dict())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` verify) the example workbook and its expected results."""
     from cbamcalc.io.exporter_workbook import example_input, read_input_workbook, write_input_workbook
@@ -91,13 +111,21 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"{WORKBOOK.name} differs from example_input()")
         if json.loads(EXPECTED.read_text(encoding="utf-8")) != expected_results(WORKBOOK):
             problems.append(f"{EXPECTED.name} differs from the results of {WORKBOOK.name}")
+        if json.loads(REPORT_JSON.read_text(encoding="utf-8")) != report_results(WORKBOOK)[1]:
+            problems.append(f"{REPORT_JSON.name} differs from the report of {WORKBOOK.name}")
         for msg in problems:
             print(f"make_examples: {msg}; run python examples/make_examples.py", file=sys.stderr)
         return 1 if problems else 0
     write_input_workbook(WORKBOOK, lang="both", example=True)
     EXPECTED.write_text(json.dumps(expected_results(WORKBOOK), ensure_ascii=False, indent=2) + "\n",
                         encoding="utf-8")
-    print(f"wrote {WORKBOOK.relative_to(HERE.parent)} and {EXPECTED.relative_to(HERE.parent)}")
+    from cbamcalc.io.operator_report_workbook import write_operator_report
+
+    report, report_json = report_results(WORKBOOK)
+    write_operator_report(report, REPORT, lang="th")
+    REPORT_JSON.write_text(json.dumps(report_json, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {WORKBOOK.relative_to(HERE.parent)}, {EXPECTED.relative_to(HERE.parent)}, "
+          f"{REPORT.relative_to(HERE.parent)} and {REPORT_JSON.relative_to(HERE.parent)}")
     return 0
 
 

@@ -302,3 +302,18 @@ def test_eu_template_sector_parameters_and_clinker_factor_are_read(tmp_path, cap
                                                             "Coal or coke; % Mn 1.4 %; % Cr 18 %; % Ni 10 %")
     item35 = next(i for i in data["items"] if i["item"] == "35")
     assert item35["status"] == "present"
+
+
+def test_committed_example_report_reads_back_as_its_json():
+    """examples/thai_fastener_plant_report.xlsx (Thai beside English) holds the numbers of ..._report.json
+    (``make_examples.py --check``, run by test_exporter_workbook, keeps the JSON current)."""
+    root = Path(__file__).resolve().parent.parent / "examples"
+    data = json.loads((root / "thai_fastener_plant_report.json").read_text(encoding="utf-8"))
+    back = read_operator_report(root / "thai_fastener_plant_report.xlsx")
+    assert back.meta["year"] == data["meta"]["year"] == 2026
+    assert back.goods["cn_code"].tolist() == [g["cn_code"] for g in data["goods"]]
+    for col in ("see_direct", "see_indirect", "see_counted", "sefa"):
+        assert back.goods[col].tolist() == pytest.approx([g[col] for g in data["goods"]], rel=1e-11), col
+    # annex C1618, C1615, C1634: 0.038 each; wire rod into fasteners is no relevant precursor (template list)
+    assert back.goods["sefa"].tolist() == pytest.approx([0.975 * 0.038] * 3, rel=1e-12)
+    assert len(back.missing()) == len(data["missing"]) > 0
