@@ -119,7 +119,7 @@ class OperatorReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (schema ``operator_report-1.0.json``); NaN as null."""
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+            return [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
         return {
             "schema": f"cbamcalc/operator_report-{SCHEMA_VERSION}",
@@ -445,8 +445,8 @@ def _source_streams(installation: Any) -> pd.DataFrame:
     arrays = engine(installation, _Findings())
     return pd.DataFrame({
         "name": [s.name for s in ss], "method": [s.method for s in ss],
-        "activity_data": [None if s.activity_data is None else f"{s.activity_data.magnitude:g} {s.activity_data.units:~}"
-                          for s in ss],
+        "activity_data": [None if s.activity_data is None else
+                          f"{s.activity_data.magnitude:g} {s.activity_data.units:~}" for s in ss],
         "energy_tj": arrays["energy"], "emissions_fossil_t": arrays["fossil"], "emissions_biomass_t": arrays["biomass"],
         "biomass_fraction": [np.nan if s.biomass_fraction is None else float(s.biomass_fraction) for s in ss],
     }, columns=cols)
@@ -467,19 +467,26 @@ class _Ctx:
     meta: dict[str, Any]
 
 
-def _num(v: float, unit: str, digits: int = 6) -> str:
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """The rows of a frame as named tuples (typed loosely: columns hold text and numbers)."""
+    return list(frame.itertuples())
+
+
+def _num(v: Any, unit: str, digits: int = 6) -> str:
     return f"{v:,.{digits}f} {unit}" if v == v else "-"
 
 
 def _top5(frame: pd.DataFrame, col: str, unit: str, digits: int = 3) -> str | None:
     f = frame[frame[col] > 0].sort_values(col, ascending=False).head(5)
-    return "; ".join(f"{n}: {_num(v, unit, digits)}" for n, v in zip(f["name"], f[col], strict=True)) if len(f) else None
+    if not len(f):
+        return None
+    return "; ".join(f"{n}: {_num(v, unit, digits)}" for n, v in zip(f["name"], f[col], strict=True))
 
 
 def _per_good(c: _Ctx, col: str, unit_of: Any = None, mask: Any = None) -> str:
     g = c.goods if mask is None else c.goods[mask]
     return "; ".join(f"{r.good} CN {r.cn_code}: {_num(getattr(r, col), unit_of(r) if unit_of else '')}".rstrip()
-                     for r in g.itertuples())
+                     for r in _rows(g))
 
 
 def _see_unit(r: Any) -> str:
@@ -516,7 +523,7 @@ def _h_largest_goods(c: _Ctx) -> str:
         q = pd.to_numeric(g["quantity_t"], errors="coerce")
         g = g.assign(qty=q).sort_values("qty", ascending=False, na_position="last").head(5)
         out.append(f"{pid}: " + ", ".join(f"{r.cn_code}" + (f" {r.qty:,.3f} t" if r.qty == r.qty else "")
-                                          for r in g.itertuples()))
+                                          for r in _rows(g)))
     return "; ".join(out)
 
 
@@ -536,7 +543,7 @@ def _h_measured_sources(c: _Ctx) -> str:
 
 def _h_zero_rated(c: _Ctx) -> str:
     s = c.streams[c.streams["biomass_fraction"] > 0]
-    return ("yes: " + "; ".join(f"{r.name} biomass {r.biomass_fraction:.1%}" for r in s.itertuples())) if len(s) \
+    return ("yes: " + "; ".join(f"{r.name} biomass {r.biomass_fraction:.1%}" for r in _rows(s))) if len(s) \
         else "no zero-rated (biomass) fuel in the source streams"
 
 
@@ -581,12 +588,12 @@ def _h_goods_per_process(c: _Ctx) -> str:
 def _h_data_quality(c: _Ctx) -> str:
     return "; ".join(f"{r.good} CN {r.cn_code}: " + ("fully monitored" if not r.default_share > 0 else
                                                       f"default values for {r.default_share:.2%} of SEE direct")
-                     for r in c.goods.itertuples())
+                     for r in _rows(c.goods))
 
 
 def _h_default_share(c: _Ctx) -> str:
     return "; ".join(f"{r.good} CN {r.cn_code}: " + ("-" if r.default_share != r.default_share else
-                                                      f"{r.default_share:.6f}") for r in c.goods.itertuples())
+                                                      f"{r.default_share:.6f}") for r in _rows(c.goods))
 
 
 def _totals(c: _Ctx, *names: str) -> str:
@@ -648,12 +655,12 @@ def _h_functional_unit(c: _Ctx) -> str:
     return "; ".join(f"{r.good} CN {r.cn_code}: {r.functional_unit}" + (
         f", activity {_num(r.activity_level, 'MWh', 3)}" if r.functional_unit == "MWh" else
         f", clinker content {r.clinker_content:.6f} t/t" if r.clinker_content == r.clinker_content and
-        r.clinker_content is not None else ", clinker content not stated") for r in g.itertuples())
+        r.clinker_content is not None else ", clinker content not stated") for r in _rows(g))
 
 
 def _h_sefa(c: _Ctx) -> str:
     return "; ".join(f"{r.good} CN {r.cn_code}: " + (_num(r.sefa, _see_unit(r)) if r.sefa == r.sefa else
-                                                      str(r.sefa_status)) for r in c.goods.itertuples())
+                                                      str(r.sefa_status)) for r in _rows(c.goods))
 
 
 def _h_benchmark_record(c: _Ctx) -> str:
@@ -666,7 +673,8 @@ def _h_benchmark_record(c: _Ctx) -> str:
 
 def _h_direct_per_process(c: _Ctx) -> str:
     return _totals(c, "direct") + "; " + "; ".join(
-        f"{r['id']} {r['name']}: {_num(r['attributed_direct_emissions'], 'tCO2e', 3)}" for _, r in c.processes.iterrows())
+        f"{r['id']} {r['name']}: {_num(r['attributed_direct_emissions'], 'tCO2e', 3)}"
+        for _, r in c.processes.iterrows())
 
 
 def _h_indirect_total(c: _Ctx) -> str:
@@ -705,7 +713,7 @@ _HANDLERS: dict[str, Any] = {
     "sefa": _h_sefa, "benchmark_record": _h_benchmark_record, "direct_per_process": _h_direct_per_process,
     "indirect_total": _h_indirect_total,
     "sector_parameters": lambda c: "; ".join(f"{r.good} CN {r.cn_code}: {r.sector_parameters}"
-                                             for r in c.goods.itertuples() if r.sector_parameters is not None
+                                             for r in _rows(c.goods) if r.sector_parameters is not None
                                              and r.sector_parameters == r.sector_parameters),
 }
 
@@ -768,7 +776,7 @@ def _missing_inputs(c: _Ctx, keys: list[str], item_rule: str) -> list[str]:
             rows = {"precursors_default": _bought(c, "default"), "precursors_actual": _bought(c, "actual")}.get(
                 item_rule, _bought(c))
             lacking = [f"{r['id']} {r['name']}" for _, r in rows.iterrows()
-                       if r.get(name) is None or (isinstance(r.get(name), float) and math.isnan(r.get(name)))]
+                       if r.get(name) is None or (isinstance(r.get(name), float) and r.get(name) != r.get(name))]
         if lacking:
             out.append(f"{_label(key)} for " + ", ".join(lacking))
     return out
@@ -791,7 +799,7 @@ def _item(c: _Ctx, spec: dict[str, str]) -> dict[str, Any]:
         lacking.insert(0, "the input workbook does not hold it")
     if spec["computed"] == "sefa":  # a good whose benchmark needs a route or CN code not stated
         lacking += [f"SEFA of good {r.good} CN {r.cn_code}: {str(r.sefa_status)[len('missing: '):]}"
-                    for r in c.goods.itertuples() if str(r.sefa_status).startswith("missing")]
+                    for r in _rows(c.goods) if str(r.sefa_status).startswith("missing")]
     status = "present" if not lacking else ("partly missing" if parts else "missing")
     return row | {"status": status, "value": " | ".join(map(str, parts)) or None,
                   "missing": "; ".join(lacking) or None}

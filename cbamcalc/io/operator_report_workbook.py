@@ -222,7 +222,7 @@ def read_operator_report(path: str | os.PathLike[str]) -> Any:
     from ..operator_report import OperatorReport
     from .xlsx_safety import XlsxReader
 
-    reader = XlsxReader(path)
+    reader = XlsxReader(Path(os.fspath(path)))
     names = set(reader.sheet_names)
     meta_sheet = _label("sheet.metadata", "en")
     if meta_sheet not in names:

@@ -159,7 +159,7 @@ def _read_table(reader: Any, part: str, inputs: ReportInputs) -> pd.DataFrame:
                              expected=repr(spec["key"]), found=head)
     cells = reader.raw_cells(sheet, letters)
     rows = sorted({int("".join(ch for ch in ref if ch.isdigit())) for ref in cells})
-    records = []
+    records: list[dict[str, Any]] = []
     for r in rows:
         if r < _FIRST_ROW[part]:
             continue
@@ -200,7 +200,7 @@ def read_report_inputs(path: str | os.PathLike[str], *, required: bool = False) 
     """
     from .xlsx_safety import XlsxReader
 
-    reader = XlsxReader(path)
+    reader = XlsxReader(Path(os.fspath(path)))
     inputs = ReportInputs(source=Path(os.fspath(path)).name)
     present = set(reader.sheet_names)
     if required and not present & set(SHEETS.values()):
@@ -323,7 +323,7 @@ def with_template_parameters(inputs: ReportInputs | None, path: str | os.PathLik
     from .xlsx_safety import XlsxReader
 
     inputs = inputs or ReportInputs()
-    reader = XlsxReader(path)
+    reader = XlsxReader(Path(os.fspath(path)))
     sheet = "Summary_Products"
     if sheet not in reader.sheet_names:
         return inputs
@@ -345,11 +345,13 @@ def with_template_parameters(inputs: ReportInputs | None, path: str | os.PathLik
                               ignore_index=True)
             hit = (goods["process"].astype(str) == good.process) & (goods["cn_code"].astype(str) == good.cn_code)
         i = goods.index[hit][0]
-        if pd.isna(goods.at[i, "sector_parameters"]) if "sector_parameters" in goods else True:
+        stated: Any = goods.at[i, "sector_parameters"] if "sector_parameters" in goods else None
+        if stated is None or stated != stated:
             goods.at[i, "sector_parameters"] = "; ".join(_parameter_text(headers[c], v) for c, v in values.items())
             inputs.cells[("goods", "sector_parameters", int(i))] = f"{sheet}!P{row}:AK{row}"
         clinker = values.get("AB")
-        if isinstance(clinker, float) and 0 < clinker <= 1 and pd.isna(goods.at[i, "clinker_content"]):
+        given: Any = goods.at[i, "clinker_content"]
+        if isinstance(clinker, float) and 0 < clinker <= 1 and (given is None or given != given):
             goods.at[i, "clinker_content"] = clinker
             inputs.cells[("goods", "clinker_content", int(i))] = f"{sheet}!AB{row}"
     inputs.goods = goods.astype(object).where(goods.notna(), None)
