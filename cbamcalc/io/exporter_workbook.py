@@ -855,10 +855,18 @@ def write_input_workbook(
     w.meta(illustrative)
     order = [_INSTRUCTIONS] + [s.name for s in SHEETS] + [_EXAMPLE, _CN_SHEET, _LISTS, _META]
     w.wb._sheets = [w.wb[n] for n in order]  # openpyxl has no public way to reorder all sheets
+    _report_sheets(w.wb, lang=lang, installation=None if content is None else content.installation)
     for ws in w.wb.worksheets:
         _print_setup(ws)
     w.wb.active = 0
     return _atomic_save(w.wb, target)
+
+
+def _report_sheets(wb: Any, **kwargs: Any) -> None:
+    """The optional sheets of the operator's report (:func:`cbamcalc.io.report_inputs.add_report_sheets`)."""
+    from .report_inputs import add_report_sheets
+
+    add_report_sheets(wb, **kwargs)
 
 
 # ---------------------------------------------------------------------------- reader
