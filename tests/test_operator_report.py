@@ -317,3 +317,26 @@ def test_committed_example_report_reads_back_as_its_json():
     # annex C1618, C1615, C1634: 0.038 each; wire rod into fasteners is no relevant precursor (template list)
     assert back.goods["sefa"].tolist() == pytest.approx([0.975 * 0.038] * 3, rel=1e-12)
     assert len(back.missing()) == len(data["missing"]) > 0
+
+
+def test_input_workbook_carries_the_report_sheets(tmp_path, capsys):
+    """cbamcalc template new adds Report_Info/Goods/Precursors (goods and precursors listed); report reads them."""
+    import openpyxl
+
+    from cbamcalc.io.exporter_workbook import write_input_workbook
+
+    path = write_input_workbook(tmp_path / "plant.xlsx", lang="both", example=True)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-3:] == ["Report_Info", "Report_Goods", "Report_Precursors"]
+    assert wb["Report_Info"]["A3"].value == "operator_name" and "ภาษาไทย" == wb["Report_Info"]["D2"].value
+    assert [wb["Report_Goods"].cell(row=r, column=2).value for r in (5, 6, 7)] == ["73181588", "73181582",
+                                                                                   "73181692"]
+    wb["Report_Info"]["E3"] = "Siam Fasteners Co., Ltd. (illustrative)"
+    wb.save(path)
+    assert main(["report", str(path), "--year", "2026", "--json", "--summary-only"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    first = data["items"][0]
+    assert (first["item"], first["status"]) == ("(1)(a)-(c)", "partly missing")
+    assert first["value"] == "operator_name: Siam Fasteners Co., Ltd. (illustrative)"
+    assert "operator_registration_number" in first["missing"] and "operator_name" not in first["missing"]
+    assert {i["section"] for i in data["items"]} == {"1.2"} and data["processes"] == []
