@@ -1210,7 +1210,11 @@ def read_input_workbook(path: str | os.PathLike[str]) -> ExporterInput:
         Naming file, sheet, cell, field, expected and found: not our workbook, a missing
         sheet, an empty mandatory cell, text in a number cell, an unknown drop-down entry, a
         CN code that is not a CBAM good, an unknown process or precursor name, duplicate
-        names, too many rows.
+        names, too many rows; a number that is not finite or beyond 1e15 in size, negative
+        (except mass-balance activity data and measured energy contents) or a percentage
+        outside 0-100; text with a control character; a purchased precursor used (in processes
+        and otherwise) in more than was purchased. The package itself is checked by
+        :class:`~cbamcalc.io.xlsx_safety.XlsxReader` (size caps, CRC, truncation, no DTD).
     UnitError
         A unit pint cannot parse, or of the wrong dimension.
 

@@ -27,8 +27,14 @@ Output: the canonical flow frame of :mod:`cbamcalc.exposure` (``year``, ``cn_cod
 (:func:`cbamcalc.units.magnitudes`).
 
 Every error names the file, the row (as numbered in the file, header included) and the column:
-missing column, malformed or unknown CN code (not a CBAM good), unknown country, missing or
-negative mass, duplicated key.
+missing column, malformed or unknown CN code (not a CBAM good), unknown country, missing,
+negative, non-finite or absurd (beyond 1e15) mass or value, a period outside 1900-2100,
+duplicated key.
+
+A CSV saved by a European Excel (``;`` or tab between cells, decimal commas, thousands dots) is
+read by its own conventions; a single thousands-like dot there (``7.442``) is refused, not read
+a thousand times off. Excel files go through :class:`~cbamcalc.io.xlsx_safety.XlsxReader` (size
+caps, CRC, no DTD); only the cells present are read, whatever dimension the sheet declares.
 """
 
 from __future__ import annotations
