@@ -340,3 +340,28 @@ def test_input_workbook_carries_the_report_sheets(tmp_path, capsys):
     assert first["value"] == "operator_name: Siam Fasteners Co., Ltd. (illustrative)"
     assert "operator_registration_number" in first["missing"] and "operator_name" not in first["missing"]
     assert {i["section"] for i in data["items"]} == {"1.2"} and data["processes"] == []
+
+
+def test_report_agrees_with_run_and_feeds_cost(capsys):
+    """The report's SEE are the run's to the last digit; its SEFA, passed to ``cbamcalc cost --sefa`` by an
+    importer who holds only the report, gives the certificates cost_from_run computes from the precursors."""
+    import pandas as pd
+
+    from cbamcalc.cost import cost_from_run
+    from cbamcalc.io.communication_template import read_communication_template
+    from cbamcalc.pipeline import run_installation
+
+    inst = read_communication_template(_path(6))
+    run = run_installation(inst, on_warning="ignore")
+    report = _report(6)
+    for col in ("see_direct", "see_indirect", "see_indirect_counted", "see_counted", "embedded_electricity"):
+        assert report.goods[col].tolist() == run.products[col].tolist(), col  # exact
+    good = report.goods.set_index("cn_code").loc["76051900"]
+    chain = cost_from_run(run, pd.DataFrame({"cn_code": ["76051900"], "quantity": [1000.0]}), installation=inst,
+                          precursor_route={"Primary smelting": "K"}, years=[2026], price=80.0, eur_thb=38.5).iloc[0]
+    assert main(["cost", "--cn", "76051900", "--country", "US", "--tonnes", "1000", "--see-direct",
+                 repr(float(good["see_direct"])), "--sefa", repr(float(good["sefa"])), "--years", "2026",
+                 "--price", "80", "--eur-thb", "38.5", "--json"]) == 0
+    cert = json.loads(capsys.readouterr().out)[0]["certificates"]  # one row per year
+    assert cert == pytest.approx(chain["certificates"], rel=1e-12)
+    assert cert == pytest.approx(1000 * (good["see_direct"] - good["sefa"]), rel=1e-12)
