@@ -627,8 +627,13 @@ def _h_bought_per_process(c: _Ctx) -> str:
     return "; ".join(f"{r['id']} {r['name']} -> {r['consumed_in']}" for _, r in _bought(c).iterrows()) or "none"
 
 
+def _text(value: Any, blank: str) -> str:
+    return blank if value is None or (isinstance(value, float) and value != value) or value == "" else str(value)
+
+
 def _precursor_lines(p: pd.DataFrame, label: str) -> str:
-    return "; ".join(f"{r['id']} {r['name']} (CN {r['cn_code'] or 'not stated'}, {r['country'] or '-'}): {label} "
+    return "; ".join(f"{r['id']} {r['name']} (CN {_text(r['cn_code'], 'not stated')}, {_text(r['country'], '-')}): "
+                     f"{label} "
                      f"{_num(r['see_direct'], 'tCO2e/t')}" + (f", indirect {_num(r['see_indirect'], 'tCO2e/t')}"
                                                              if r["see_indirect"] == r["see_indirect"] else "")
                      for _, r in p.iterrows())
@@ -789,11 +794,13 @@ def _item(c: _Ctx, spec: dict[str, str]) -> dict[str, Any]:
         return row | {"status": "not applicable", "value": why, "missing": None}
     keys = [k for k in spec["inputs"].split(";") if k]
     value = _HANDLERS[spec["computed"]](c) if spec["computed"] else None
+    if spec["computed"] == "zero_rated" and str(value).startswith("no "):
+        keys.remove("zero_rating_proof")  # nothing to prove without zero-rated fuels
     parts = [value] if value else []
     info = c.inputs.info if c.inputs is not None else {}
     parts += [f"{k}: {info[k]}" for k in keys if "." not in k and info.get(k) not in (None, "")]
     lacking = _missing_inputs(c, keys, spec["applies"])
-    if applies is None:
+    if applies is None and _label("new_installation") not in lacking:
         lacking.insert(0, _label("new_installation"))
     if spec["computed"] and not value:
         lacking.insert(0, "the input workbook does not hold it")
