@@ -124,9 +124,16 @@ def _table_sheet(ws: Any, name: str, frame: pd.DataFrame, lang: str) -> None:
         ws.column_dimensions[ws.cell(row=2, column=j).column_letter].width = _width(name, col, units)
     for r, height in ((3, 30), (4, 30 if lang == "th" else 4), (5, 36)):  # LibreOffice does not fit wrapped rows
         ws.row_dimensions[r].height = height
+    wrap = name.endswith("items") or name == "missing"
     for i, rec in enumerate(frame.itertuples(index=False), start=_FIRST):
+        lines = 1
         for j, v in enumerate(rec, start=1):
-            _put(ws, i, j, v, "0.000000" if units.get(frame.columns[j - 1]) else None)
+            cell = _put(ws, i, j, v, "0.000000" if units.get(frame.columns[j - 1]) else None)
+            if wrap and isinstance(v, str):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines = max(lines, math.ceil(len(v) / max(_width(name, frame.columns[j - 1], units) - 2, 1)))
+        if wrap:  # LibreOffice does not fit wrapped rows: about 13 points a line
+            ws.row_dimensions[i].height = min(13 * lines, 400)
     ws.freeze_panes = ws.cell(row=_FIRST, column=2)
 
 
