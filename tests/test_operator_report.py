@@ -365,3 +365,15 @@ def test_report_agrees_with_run_and_feeds_cost(capsys):
     cert = json.loads(capsys.readouterr().out)[0]["certificates"]  # one row per year
     assert cert == pytest.approx(chain["certificates"], rel=1e-12)
     assert cert == pytest.approx(1000 * (good["see_direct"] - good["sefa"]), rel=1e-12)
+
+
+def test_summary_only_workbook_holds_the_summary_report(tmp_path):
+    path = write_operator_report(_report(5), tmp_path / "s.xlsx", lang="th", summary_only=True)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Summary (1.2)", "Summary items (1.2)", "Missing", "Metadata"]
+    assert wb["Summary (1.2)"]["A4"].value == "สินค้า" and wb["Summary (1.2)"]["A3"].value == "Good"
+    back = read_operator_report(path)
+    assert set(back.items["section"]) == {"1.2"} and back.processes.empty
+    assert back.goods["sefa"].tolist() == pytest.approx(_report(5).goods["sefa"].tolist(), rel=XLSX_RTOL)
