@@ -347,6 +347,9 @@ def _value_cases() -> list[Case]:
                     _cells_case("Precursor flows", B4=text("No such process")), _at("Precursor flows", "B4")))
     out.append(Case("value_precursor_overconsumed", "value: out of physical range",
                     _cells_case("Precursor flows", C6=num(5000)), _at("Precursor flows", "C6") + ".*purchased"))
+    out.append(Case("value_carbon_content_over_one", "value: out of physical range",
+                    _cells_case("Source streams", A5=text("Mass Balance"), I5=num(1.5), J5=text("tC/t")),
+                    _at("Source streams", "I5") + ".*at most 1 tC/t"))
     out.append(Case("value_precursor_loop", "value: engine refusal in the user's sheet", _wb(_loop),
                     r"File 'plant\.xlsx', sheet 'Precursor flows' .*precursor loop"))
     out.append(Case("value_indirect_negative", "value: out of physical range",

@@ -1079,8 +1079,15 @@ def _convert(r: _SheetReader, spec: list[tuple[str, _Field, bool]], raws: Mappin
                                  found="an empty cell", **r.where(refs[ukey], ukey))
             unit = _unit(r, f, refs[ukey], ukey, raws[ukey])
             v = Q_(v, unit)
+            if key == "carbon_content" and v.dimensionality == _CARBON_PER_MASS and v.m_as("tC/t") > 1:
+                raise InputError("a carbon content is a mass fraction: a tonne of material holds at most a tonne "
+                                 "of carbon", expected="at most 1 tC/t", found=f"{raws[key]} {raws[ukey]}",
+                                 **r.where(refs[key], key))
         values[key] = v
     return values
+
+
+_CARBON_PER_MASS = ureg.parse_units("tC/t").dimensionality
 
 
 def _expected(f: _Field, unit: bool = False) -> str:
