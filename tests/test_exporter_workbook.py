@@ -468,7 +468,8 @@ def exporter_inputs(draw) -> ExporterInput:
             activity_data=Q_(draw(st.floats(-1e6, 1e9, allow_nan=False)), draw(st.sampled_from(
                 ["t", "kt"] if per == "t" else ["kNm3", "Nm3"]))),
             net_calorific_value=draw(_q([f"GJ/{per}"])), emission_factor=draw(_q(["tCO2e/TJ", "tCO2e/t"])),
-            carbon_content=draw(_q([f"tC/{per}"])), oxidation_factor=draw(st.none() | _FRAC),
+            carbon_content=draw(st.none() | _FRAC.map(lambda v: Q_(v, f"tC/{per}"))),  # a mass fraction: <= 1 tC/t
+            oxidation_factor=draw(st.none() | _FRAC),
             conversion_factor=draw(st.none() | _FRAC), biomass_fraction=draw(st.none() | _FRAC),
         ))
     pfc = [PFCSource(method=draw(st.sampled_from(["slope", "overvoltage"])), technology=draw(_TEXT),
