@@ -1,5 +1,8 @@
 """Whole-or-nothing output (cbamcalc.io.atomic)."""
 
+import os
+import stat
+
 import pytest
 
 from cbamcalc.errors import OutputError
@@ -40,3 +43,19 @@ def test_other_errors_propagate_and_clean_up(tmp_path):
 def test_missing_folder(tmp_path):
     with pytest.raises(OutputError, match=r"cannot write in .*nope"):
         write_atomically(tmp_path / "nope" / "a.bin", lambda fh: None)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_the_written_file_has_the_mode_the_umask_gives(tmp_path, umask, mode):
+    # a new file of the user is 0o666 less the umask; the temporary file's 0o600 must not survive the rename
+    old = os.umask(umask)
+    try:
+        write_atomically(tmp_path / "out.xlsx", lambda fh: fh.write(b"data"))
+        replaced = tmp_path / "old.xlsx"
+        replaced.write_bytes(b"old")
+        write_atomically(replaced, lambda fh: fh.write(b"new"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.xlsx").stat().st_mode) == mode
+    assert stat.S_IMODE(replaced.stat().st_mode) == mode

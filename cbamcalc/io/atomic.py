@@ -2,7 +2,8 @@
 
 Every writer of cbamcalc goes through :func:`write_atomically`, so an output is either
 complete or absent (an interrupted write leaves no half file), and an existing file at the
-target is replaced only once the new one is complete.
+target is replaced only once the new one is complete. The file gets the mode any new file of the
+user gets (``0o666`` less the umask), not the ``0o600`` of the temporary file it was written as.
 """
 
 from __future__ import annotations
@@ -69,6 +70,20 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux), else set back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(target: str | os.PathLike[str], write: Callable[[IO[Any]], None], *,
                      label: str | None = None, text: bool = False) -> Path:
     """Write ``target`` through ``write(fh)`` on a temporary file, then ``os.replace`` it.
@@ -97,6 +112,7 @@ def write_atomically(target: str | os.PathLike[str], write: Callable[[IO[Any]], 
     except OSError as exc:
         raise OutputError(f"{name}: cannot write in {folder}: {exc.strerror or exc}") from exc
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0o600 would survive the rename
         if text:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 write(fh)
