@@ -11,6 +11,9 @@ contract). ``--out`` writes the results workbook
 (:func:`cbamcalc.io.results_workbook.write_results_workbook`: SEE next to the default values,
 cost per year 2026-2034 in EUR and THB when exports are given, charts, metadata), whole or not
 at all and never over the input.
+
+Several files or a folder (``cbamcalc run A.xlsx B.xlsx DIR/ --out summary.xlsx [--jobs N]``) are
+computed by :mod:`cbamcalc.commands.run_batch`: each file as here, one summary, the failures listed.
 """
 
 from __future__ import annotations
@@ -37,9 +40,15 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
                "computed as the template's own formulas define them. Examples: cbamcalc run my_plant.xlsx --out "
                "results.xlsx --lang th; cbamcalc run EC_v2.1_example3_steel2_EAF_alloys_FILLED.xlsx --json",
     )
-    p.add_argument("file", metavar="FILE", help="cbamcalc input workbook or filled Communication template (.xlsx)")
+    p.add_argument("file", metavar="FILE", nargs="+",
+                   help="cbamcalc input workbook or filled Communication template (.xlsx); several files or folders "
+                        "(their .xlsx files) give one summary of SEE per good per file, failures listed")
     p.add_argument("--json", action="store_true", help="print one JSON object (processes, products, totals)")
-    p.add_argument("--out", metavar="RESULTS.xlsx", help="also write the results workbook (with charts)")
+    p.add_argument("--out", metavar="RESULTS.xlsx",
+                   help="also write the results workbook (with charts); with several files, the summary workbook")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="several files: computed in N worker processes (default 1)")
+    p.add_argument("--quiet", action="store_true", help="several files: no progress bar on stderr")
     p.add_argument("--lang", choices=["en", "th"], default="en", help="language of the results workbook (default en)")
     p.add_argument("--lenient", action="store_true",
                    help="report CN codes that are not CBAM goods or not of their process's category as "
@@ -71,6 +80,20 @@ class RunOutcome:
 #: Library field -> the flag the user typed (cbamcalc.cli prints errors with the flag).
 FLAG_OF_FIELD = {"price": "--price", "eur_thb": "--eur-thb", "lang": "--lang", "file": "FILE"}
 
+#: Flags of a single run that a summary of several files has no use for (it holds SEE, not cost).
+SINGLE_FILE_FLAGS = {"price": "--price", "price_scenario": "--price-scenario", "eur_thb": "--eur-thb"}
+
+
+def single_file(args: argparse.Namespace) -> str:
+    """The one FILE of ``args`` (``FILE`` is a list when parsed by :func:`add_parser`)."""
+    if isinstance(args.file, list):
+        if len(args.file) != 1:
+            from ..errors import InputError
+
+            raise InputError(field="file", expected="one workbook", found=" ".join(args.file))
+        args.file = args.file[0]
+    return str(args.file)
+
 
 def check_flags(args: argparse.Namespace) -> None:
     """Refuse bad flag values before reading anything: non-finite or negative numbers, an unusable --out."""
@@ -84,7 +107,7 @@ def check_flags(args: argparse.Namespace) -> None:
     if getattr(args, "out", None):
         from ..io.atomic import check_target
 
-        check_target(args.out, flag="--out", inputs=(args.file,))
+        check_target(args.out, flag="--out", inputs=(single_file(args),))
 
 
 def compute(args: argparse.Namespace) -> RunOutcome:
@@ -93,6 +116,7 @@ def compute(args: argparse.Namespace) -> RunOutcome:
     from ..io.exporter_workbook import detect_format, in_user_terms, read_input_workbook
     from ..pipeline import run_installation
 
+    single_file(args)
     check_flags(args)
     kind = detect_format(args.file)
     data = None
@@ -126,14 +150,18 @@ def json_payload(args: argparse.Namespace) -> dict[str, Any]:
 
 def save_results(outcome: RunOutcome, args: argparse.Namespace) -> Path:
     """Write the results workbook of ``--out`` in ``--lang`` for a computed run."""
-    return write_results_workbook(outcome.result, args.out, input_path=args.file, lang=args.lang, cost=outcome.cost,
-                                  country=outcome.installation.country,
+    return write_results_workbook(outcome.result, args.out, input_path=single_file(args), lang=args.lang,
+                                  cost=outcome.cost, country=outcome.installation.country,
                                   input_format="cbamcalc input workbook" if outcome.kind == "cbamcalc" else
                                   "EU Communication template")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status (errors are raised as CbamError)."""
+    if isinstance(args.file, list) and _several(args):
+        from . import run_batch
+
+        return run_batch.run(args)
     outcome = compute(args)
     result = outcome.result
     if args.out:
@@ -147,6 +175,22 @@ def run(args: argparse.Namespace) -> int:
     for message in result.warnings:
         print(f"cbamcalc run: warning: {message}", file=sys.stderr)
     return 0
+
+
+def _several(args: argparse.Namespace) -> bool:
+    """True for several files or a folder (where the flags of a single run's cost are refused)."""
+    from ..errors import InputError
+    from .run_batch import is_batch
+
+    if is_batch(args.file):
+        for name, flag in SINGLE_FILE_FLAGS.items():
+            if getattr(args, name, None) is not None:
+                raise InputError(field=flag, expected="a single FILE (the summary of several files has no cost)",
+                                 found=getattr(args, name))
+        if args.lang != "en":
+            raise InputError(field="--lang", expected="a single FILE (the summary is in English)", found=args.lang)
+        return True
+    return False
 
 
 def _cost(result: Any, data: Any, args: argparse.Namespace) -> Any:
