@@ -75,9 +75,9 @@ def test_thai_excise_scenario_note(capsys):
     ("argv", "msg"),
     [
         (["--tonnes", "-5"], "cbamcalc cost: error: --tonnes: expected tonnes >= 0, found -5.0"),
-        (["--tonnes", "10", "--years", "2026-20x"], "--years: expected years such as 2026-2034"),
+        (["--tonnes", "10", "--years", "2026-20x"], "--years: expected years 2026-2034 such as 2026-2034"),
         (["--tonnes", "10", "--origin-price", "10 USD"], "--origin-price: unknown currency"),
-        (["--tonnes", "10", "--years", "2035", "--price", "80"], "no cbam_factor for 2035"),
+        (["--tonnes", "10", "--years", "2035", "--price", "80"], "--years: expected years 2026-2034"),
     ],
 )
 def test_bad_input_exit_2_one_line(capsys, argv, msg):

@@ -13,6 +13,8 @@ import json
 import math
 from typing import Any
 
+from ..errors import InputError
+
 #: Keys of the ``--json`` object, in order; the first twelve are the documented contract.
 JSON_KEYS = (
     "cn_code",
@@ -74,10 +76,15 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
 
 
 def _year(text: str) -> Any:
+    """``--year``; a year past 2034 (the last year of the CBAM factor) is refused here in one line."""
     try:
-        return int(text)
+        year = int(text)
     except ValueError:
         return text  # the library refuses it with a clear message
+    if year > 2034:
+        raise InputError(field="--year", expected="a year of import 2026-2034 (the definitive period's factor "
+                                                  "schedule, Directive 2003/87/EC Art. 10a(1a))", found=text)
+    return year
 
 
 def _clean(value: Any) -> Any:
