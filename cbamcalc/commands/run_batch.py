@@ -102,6 +102,7 @@ def run_all(files: Sequence[str], *, jobs: int = 1, lenient: bool = False, allow
         return out
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    _warm_up()  # workers forked from here inherit the imports and the reference tables
     results: dict[int, dict[str, Any]] = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(run_one, f, lenient, allow_other_versions): i for i, f in enumerate(files)}
@@ -110,6 +111,16 @@ def run_all(files: Sequence[str], *, jobs: int = 1, lenient: bool = False, allow
             if progress:
                 progress()
     return [results[i] for i in range(len(files))]
+
+
+def _warm_up() -> None:
+    """Import the readers and the engine, and load the reference tables, once in the parent process."""
+    from .. import refdata
+    from ..io import communication_template, exporter_workbook  # noqa: F401
+    from ..pipeline import run_installation  # noqa: F401
+
+    for name in refdata.list_tables():
+        refdata.load_table(name)
 
 
 def _check_jobs(jobs: int | None) -> int:
