@@ -225,6 +225,20 @@ TASKS = {
 
 _LOCATION = ("file", "sheet", "cell", "row", "column", "field", "expected", "found")
 
+#: Task -> the command module whose FLAG_OF_FIELD names a field as the CLI does (same one line).
+_COMMAND_OF_TASK = {"run": "run", "results": "run", "communication": "export_communication",
+                    "defaults": "defaults", "cost": "cost"}
+
+
+def _as_cli(exc: Any, task: str) -> Any:
+    """The error as the CLI prints it: internal field names replaced by the command's flags."""
+    import importlib
+
+    from ..cli import _with_flags
+
+    name = _COMMAND_OF_TASK.get(task)
+    return _with_flags(exc, importlib.import_module(f"cbamcalc.commands.{name}")) if name else exc
+
 
 def _child(conn: Any, task: str, params: dict[str, Any], folder: str) -> None:
     """Child process: silence stdout/stderr, run the task, send ``(kind, value)`` back."""
@@ -240,11 +254,12 @@ def _child(conn: Any, task: str, params: dict[str, Any], folder: str) -> None:
         out = TASKS[task](params, Path(folder))
         conn.send(("ok", out))
     except InputError as exc:
+        exc = _as_cli(exc, task)
         details = {k: getattr(exc, k) for k in _LOCATION if getattr(exc, k, None) not in (None, "")}
         details = {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in details.items()}
         conn.send(("error", (str(exc), details)))
     except CbamError as exc:
-        conn.send(("error", (str(exc), {})))
+        conn.send(("error", (str(_as_cli(exc, task)), {})))
     except Exception as exc:  # a bug: say so without a traceback or any of the input
         conn.send(("crash", type(exc).__name__))
     finally:
