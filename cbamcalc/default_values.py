@@ -244,18 +244,21 @@ def _markup_matrix(version: str = DEFAULT_VERSION) -> tuple[dict[str, int], np.n
 
     table = load_table(MARKUP_TABLES[version])
     path = table_info(MARKUP_TABLES[version])["path"]
-    sectors = sorted(set(table["sector"]))
+    sector_of = table["sector"].to_numpy(dtype=object)
+    valid_from = table["valid_from"].to_numpy(dtype=float)
+    valid_to = table["valid_to"].to_numpy(dtype=float)  # NaN: open-ended
+    value = table["value"].to_numpy(dtype=float)
+    sectors = sorted(set(sector_of))
     years = np.arange(FIRST_YEAR, FIRST_YEAR + 3)
     matrix = np.full((len(sectors), len(years)), np.nan)
     for i, sector in enumerate(sectors):
-        rows = table[table["sector"] == sector]
+        rows = sector_of == sector
         for j, year in enumerate(years):
-            hit = rows[(rows["valid_from"] <= year) & (rows["valid_to"].isna() | (rows["valid_to"] >= year))]
+            hit = np.flatnonzero(rows & (valid_from <= year) & (np.isnan(valid_to) | (valid_to >= year)))
             if len(hit) != 1:
                 raise ReferenceDataError(f"{path}: {len(hit)} rows for {sector} in {year}")
-            matrix[i, j] = float(hit["value"].iloc[0]) / 100.0
-        last = rows[rows["valid_from"] <= years[-1]]
-        if not last["valid_to"].isna().any():
+            matrix[i, j] = value[hit[0]] / 100.0
+        if not np.isnan(valid_to[rows & (valid_from <= years[-1])]).any():
             raise ReferenceDataError(f"{path}: no open-ended row for {sector}")
     return {s: i for i, s in enumerate(sectors)}, matrix
 
