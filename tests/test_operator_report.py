@@ -1,6 +1,6 @@
 """The operator's emissions report (IR (EU) 2025/2547 Annex IV) on the Commission's seven filled examples.
 
-For each example (``shared/cbam_templates/official``): the report's SEE equal
+For each example (``tests/data/cbam_templates/official``): the report's SEE equal
 ``examples_key_results.csv`` at 1e-6; its SEFA equal a hand computation written here from the
 benchmark table of IR (EU) 2025/2620 (Column A values as literals, each citing its annex cell),
 the CBAM factor 2026 of Directive 2003/87/EC Art. 10a(1a) (97.5 %) and the CSCF assumption 1.0,
@@ -24,9 +24,10 @@ from cbamcalc.errors import InputError
 from cbamcalc.io.operator_report_workbook import read_operator_report, write_operator_report
 from cbamcalc.io.report_inputs import ReportInputs
 from cbamcalc.operator_report import build_report, items_catalogue
+from cbamcalc.refdata import source_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates"
-pytestmark = [pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/cbam_templates is not present"),
+TEMPLATES = (source_dir() or Path(__file__).resolve().parent / "data") / "cbam_templates"
+pytestmark = [pytest.mark.skipif(not TEMPLATES.is_dir(), reason="tests/data/cbam_templates is not present"),
               pytest.mark.filterwarnings("ignore::UserWarning")]
 
 #: openpyxl stores numbers with 16 significant digits ("%.16g"): the workbook round-trips to 1e-15 relative

@@ -18,10 +18,11 @@ import pytest
 from cbamcalc.io.operator_report_workbook import write_operator_report
 from cbamcalc.io.report_inputs import ReportInputs
 from cbamcalc.operator_report import build_report
+from cbamcalc.refdata import source_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "shared" / "cbam_templates"
+TEMPLATES = (source_dir() or Path(__file__).resolve().parent / "data") / "cbam_templates"
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::UserWarning"),
-              pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/cbam_templates is not present"),
+              pytest.mark.skipif(not TEMPLATES.is_dir(), reason="tests/data/cbam_templates is not present"),
               pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
                                  reason="LibreOffice soffice or poppler pdftotext not installed")]
 
