@@ -143,3 +143,21 @@ def test_a_folder_without_workbooks_is_refused(tmp_path, capsys):
 def test_expand_keeps_order_and_drops_repeats(folder):
     files = run_batch.expand([str(folder / "c_plant.xlsx"), str(folder), str(folder / "c_plant.xlsx")])
     assert [Path(f).name for f in files] == ["c_plant.xlsx", "a_cement.xlsx", "b_steel.xlsx", "d_broken.xlsx"]
+
+
+def test_a_file_that_kills_its_worker_fails_alone(folder, monkeypatch):
+    import os
+
+    real = run_batch.run_one
+
+    def dying(file, *args):
+        if file.endswith("b_steel.xlsx"):
+            os._exit(9)  # as if the system killed the process (out of memory)
+        return real(file, *args)
+
+    dying.__module__, dying.__qualname__ = run_batch.__name__, "run_one"  # sent to the workers by name
+    monkeypatch.setattr(run_batch, "run_one", dying)
+    files = [str(folder / n) for n in ("a_cement.xlsx", "b_steel.xlsx", "c_plant.xlsx")]
+    results = run_batch.run_all(files, jobs=2)
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[1]["reason"] == "File 'b_steel.xlsx': the process computing it stopped (out of memory or killed)"

@@ -101,16 +101,38 @@ def run_all(files: Sequence[str], *, jobs: int = 1, lenient: bool = False, allow
                 progress()
         return out
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     _warm_up()  # workers forked from here inherit the imports and the reference tables
     results: dict[int, dict[str, Any]] = {}
+    again: list[int] = []  # files whose worker died (or shared a pool with one that did)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(run_one, f, lenient, allow_other_versions): i for i, f in enumerate(files)}
         for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
+            try:
+                results[futures[fut]] = fut.result()
+            except BrokenProcessPool:
+                again.append(futures[fut])
+                continue
             if progress:
                 progress()
+    for i in sorted(again):  # one process each: a file that kills its process fails alone
+        results[i] = _in_own_process(files[i], lenient, allow_other_versions)
+        if progress:
+            progress()
     return [results[i] for i in range(len(files))]
+
+
+def _in_own_process(file: str, lenient: bool, allow_other_versions: bool) -> dict[str, Any]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(run_one, file, lenient, allow_other_versions).result()
+    except BrokenProcessPool:
+        return {"file": file, "ok": False,
+                "reason": f"File '{Path(file).name}': the process computing it stopped (out of memory or killed)"}
 
 
 def _warm_up() -> None:
