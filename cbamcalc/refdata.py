@@ -333,6 +333,8 @@ def _run(cmd: str, args: Any) -> None:
         if sources is None:
             raise ReferenceDataError("the Commission's source files are not in tests/data/cbam_templates/ "
                                      "of this checkout; give their folder with --sources")
+        if not (sources / "cbam_templates").is_dir():
+            raise ReferenceDataError(f"--sources {sources}: expected a folder holding cbam_templates/, found none")
         written = extract.build_all(sources, folder)
         refresh_manifest_hashes(folder)
         for p in written:

@@ -79,3 +79,16 @@ def test_a_default_value_lookup_does_not_import_pint():
             "print(sorted(m for m in sys.modules if m == 'pint' or m.startswith('pint.'))[:1])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_build_without_sources_is_one_line(capsys):
+    assert refdata.main(["build", "--sources", "/nonexistent"]) == 2
+    assert capsys.readouterr().err == ("python -m cbamcalc.refdata: error: --sources /nonexistent: expected a folder "
+                                       "holding cbam_templates/, found none\n")
+
+
+def test_build_in_a_checkout_without_sources_is_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(refdata, "source_dir", lambda: None)
+    assert refdata.main(["build"]) == 2
+    assert capsys.readouterr().err == ("python -m cbamcalc.refdata: error: the Commission's source files are not in "
+                                       "tests/data/cbam_templates/ of this checkout; give their folder with --sources\n")
