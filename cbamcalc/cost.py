@@ -100,21 +100,8 @@ OUTPUT_COLUMNS = [
 
 
 def embedded_emissions(quantity: Any, see: Any) -> np.ndarray:
-    """Embedded emissions of a quantity of goods: ``M x SEE`` [tCO2e].
-
-    Parameters
-    ----------
-    quantity : array_like
-        Quantity in the good's functional unit. [t]
-    see : array_like
-        Specific embedded emissions counted (direct, plus indirect where they count). [tCO2e/t]
-
-    Notes
-    -----
-    Regulation (EU) 2023/956 Annex IV. For actual and default shares together see
-    :func:`cbamcalc.obligation.embedded_emissions`.
-    """
-    return np.asarray(quantity, dtype=float) * np.asarray(see, dtype=float)
+    """Embedded emissions ``M x SEE`` [tCO2e] (:func:`cbamcalc.obligation.embedded_emissions`)."""
+    return _ob.embedded_emissions(quantity, see)
 
 
 def certificates(embedded: Any, adjustment: Any, deduction: Any) -> np.ndarray:
