@@ -18,11 +18,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
 from .errors import CbamError, InputError, OutputError, ReferenceDataError, UnitError
 
 #: public name -> module that defines it
 _LAZY = {
+    "__version__": "cbamcalc._version",  # importlib.metadata costs start-up time: read on first use
     # orchestrators
     "run_installation": "cbamcalc.pipeline",
     "InstallationResult": "cbamcalc.result",
@@ -71,6 +71,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._version import __version__
     from .benchmarks import benchmark, lookup_benchmarks
     from .cost import cbam_cost, cost_from_run
     from .default_values import default_value, lookup_default_values

@@ -25,7 +25,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__
 from .errors import CbamError, InputError
 
 #: sub-command name -> (module under cbamcalc.commands, one-line help)
@@ -56,6 +55,18 @@ def one_line(text: str) -> str:
             code = ord(ch)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
     return "".join(out)
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: reads the installed distribution's metadata only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from ._version import __version__
+
+        parser.exit(0, f"cbamcalc {__version__}\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,7 +101,7 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
         prog="cbamcalc",
         description="Embedded emissions and EU CBAM cost of goods, per the Commission's templates and acts.",
     )
-    parser.add_argument("--version", action="version", version=f"cbamcalc {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, helptext) in _available().items():

@@ -28,12 +28,14 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-__all__ = ["FILE_NAME", "write_compiled", "open_compiled", "frame_from_compiled"]
+if TYPE_CHECKING:  # pandas is imported by the writer and frame_from_compiled only: columns_from_compiled is light
+    import pandas as pd
+
+__all__ = ["FILE_NAME", "write_compiled", "open_compiled", "columns_from_compiled", "frame_from_compiled"]
 
 #: File name of the snapshot inside ``emission_factors/``.
 FILE_NAME = "compiled_tables.npz"
@@ -49,6 +51,8 @@ def _npy(array: np.ndarray) -> bytes:
 
 def _table_blob(name: str, sha256: str, df: pd.DataFrame) -> np.ndarray:
     """One table as a single ``uint8`` array (header + payload, see the module docstring)."""
+    import pandas as pd
+
     parts: list[bytes] = []
     size = 0
     columns = []
@@ -111,8 +115,11 @@ def open_compiled(raw: bytes) -> Any:
         return None
 
 
-def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame | None:
-    """Table ``name`` from the snapshot, or None when it is absent or was made from other CSV bytes."""
+def _decode(snapshot: Any, name: str, sha256: str) -> tuple[dict[str, np.ndarray], dict[str, str]] | None:
+    """Columns of table ``name`` as numpy arrays and their pandas dtype names; None when absent or stale.
+
+    Numbers come back as ``int64`` or ``float64``; text as ``object`` arrays of ``str``.
+    """
     if snapshot is None or name not in snapshot.files:
         return None
     try:
@@ -122,15 +129,35 @@ def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame |
         if header.get("sha256") != sha256:
             return None
         payload = memoryview(blob)[4 + n :]
-        cols: dict[str, Any] = {}
+        cols: dict[str, np.ndarray] = {}
+        dtypes: dict[str, str] = {}
         for col, kind, dtype, offset, size, t_offset, t_size in header["columns"]:
+            dtypes[col] = dtype
             if kind == "num":
                 cols[col] = np.frombuffer(payload[offset : offset + size], dtype=dtype).astype(dtype[1:])
                 continue
             codes = np.frombuffer(payload[offset : offset + size], dtype="<i4")
             distinct = np.array(bytes(payload[t_offset : t_offset + t_size]).decode("utf-8").split("\x00"),
                                 dtype=object)
-            cols[col] = pd.array(distinct[codes], dtype=pd.api.types.pandas_dtype(dtype))
-        return pd.DataFrame(cols)
+            cols[col] = distinct[codes]
+        return cols, dtypes
     except (KeyError, ValueError, TypeError, IndexError, OSError, zipfile.BadZipFile):
         return None  # a damaged snapshot: the CSV path answers
+
+
+def columns_from_compiled(snapshot: Any, name: str, sha256: str) -> dict[str, np.ndarray] | None:
+    """Table ``name`` as a dict of numpy columns (no pandas), or None when absent or made from other bytes."""
+    decoded = _decode(snapshot, name, sha256)
+    return None if decoded is None else decoded[0]
+
+
+def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame | None:
+    """Table ``name`` from the snapshot, or None when it is absent or was made from other CSV bytes."""
+    import pandas as pd
+
+    decoded = _decode(snapshot, name, sha256)
+    if decoded is None:
+        return None
+    cols, dtypes = decoded
+    return pd.DataFrame({c: a if a.dtype != object else pd.array(a, dtype=pd.api.types.pandas_dtype(dtypes[c]))
+                         for c, a in cols.items()})

@@ -29,16 +29,20 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
 from .errors import ReferenceDataError
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: load_columns and manifest stay light
+    import pandas as pd
 
 __all__ = [
     "manifest",
     "data_version",
     "load_table",
+    "load_columns",
     "table_info",
     "constant",
     "constant_row",
@@ -123,8 +127,8 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@cache
-def _load(name: str) -> pd.DataFrame:
+def _verified_bytes(name: str) -> tuple[dict[str, Any], bytes, str]:
+    """Manifest entry, CSV bytes and their sha256 of a table; the hash must match the manifest."""
     info = table_info(name)
     path = info["path"]
     raw = _root().joinpath(path).read_bytes()
@@ -134,15 +138,53 @@ def _load(name: str) -> pd.DataFrame:
             f"emission_factors/{path}: sha256 does not match MANIFEST.toml (file edited by hand? "
             "regenerate with 'python -m cbamcalc.refdata build')"
         )
+    return info, raw, digest
+
+
+@cache
+def _load(name: str) -> pd.DataFrame:
+    info, raw, digest = _verified_bytes(name)
     from .compiled_tables import frame_from_compiled
 
     df = frame_from_compiled(_compiled(), name, digest)  # parsed and validated at compile time
     return df if df is not None else _parse(name, raw, info)
 
 
+@cache
+def _columns(name: str) -> dict[str, np.ndarray]:
+    info, raw, digest = _verified_bytes(name)
+    from .compiled_tables import columns_from_compiled
+
+    cols = columns_from_compiled(_compiled(), name, digest)
+    if cols is not None:
+        return cols
+    df = _parse(name, raw, info)  # no snapshot for these bytes: parse and validate with pandas
+    import pandas as pd
+
+    return {str(c): df[c].to_numpy() if pd.api.types.is_numeric_dtype(df[c].dtype) else df[c].to_numpy(dtype=object)
+            for c in df.columns}
+
+
+def load_columns(name: str) -> dict[str, np.ndarray]:
+    """A reference table as numpy columns, without pandas (validated; fresh dict, arrays read-only).
+
+    Text columns are ``object`` arrays of ``str`` (empty cells ``""``), numeric columns ``float64``
+    (empty cells NaN) or ``int64``: the same values as :func:`load_table`. With the shipped
+    snapshot (:mod:`cbamcalc.compiled_tables`) this reads no CSV and imports no pandas, which keeps
+    single CLI look-ups fast.
+    """
+    out = {}
+    for col, arr in _columns(name).items():
+        arr.flags.writeable = False
+        out[col] = arr
+    return out
+
+
 def _parse(name: str, raw: bytes, info: dict[str, Any]) -> pd.DataFrame:
     """Parse and validate one table's CSV bytes (the slow path, and what the compiler stores)."""
     from io import BytesIO
+
+    import pandas as pd
 
     df = pd.read_csv(BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8")
     _validate(name, info["path"], df, info)
@@ -177,10 +219,13 @@ def compile_tables(folder: Path | None = None) -> Path:
     out = write_compiled(folder / FILE_NAME, tables)
     _compiled.cache_clear()
     _load.cache_clear()
+    _columns.cache_clear()
     return out
 
 
 def _validate(name: str, path: str, df: pd.DataFrame, info: dict[str, Any]) -> None:
+    import pandas as pd
+
     required = list(info.get("required_columns", [])) + list(SOURCE_COLUMNS)
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -225,10 +270,11 @@ def load_table(name: str) -> pd.DataFrame:
 
 @cache
 def _constants() -> dict[str, dict[str, Any]]:
-    df = _load("constants")
+    cols = _columns("constants")
+    names = list(cols)
     out: dict[str, dict[str, Any]] = {}
-    for rec in df.to_dict("records"):
-        out[str(rec["key"])] = {str(k): v for k, v in rec.items()}
+    for i, key in enumerate(cols["key"].tolist()):
+        out[str(key)] = {c: cols[c][i].item() if hasattr(cols[c][i], "item") else cols[c][i] for c in names}
     return out
 
 
@@ -299,6 +345,7 @@ def refresh_manifest_hashes(folder: Path | None = None) -> None:
     mpath.write_text(text, encoding="utf-8")
     manifest.cache_clear()
     _load.cache_clear()
+    _columns.cache_clear()
     _constants.cache_clear()
     compile_tables(folder)
 

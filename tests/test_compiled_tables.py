@@ -92,3 +92,40 @@ def test_build_in_a_checkout_without_sources_is_one_line(monkeypatch, capsys):
     assert refdata.main(["build"]) == 2
     assert capsys.readouterr().err == ("python -m cbamcalc.refdata: error: the Commission's source files are not in "
                                        "tests/data/cbam_templates/ of this checkout; give their folder with --sources\n")
+
+
+@pytest.mark.parametrize("name", refdata.list_tables())
+def test_columns_hold_the_values_of_the_frame(name):
+    # load_columns (no pandas) and load_table (a DataFrame) answer the same values, column by column
+    frame = refdata.load_table(name)
+    cols = refdata.load_columns(name)
+    assert list(cols) == [str(c) for c in frame.columns]
+    for col, arr in cols.items():
+        want = frame[col]
+        if pd.api.types.is_numeric_dtype(want.dtype):
+            assert arr.dtype == want.dtype, col
+            np.testing.assert_array_equal(arr, want.to_numpy(), err_msg=col)
+        else:
+            assert arr.dtype == object and all(isinstance(v, str) for v in arr), col
+            assert arr.tolist() == want.astype(object).tolist(), col
+        assert not arr.flags.writeable
+
+
+def test_columns_without_a_snapshot_come_from_the_csv(monkeypatch):
+    monkeypatch.setattr(refdata, "_compiled", lambda: None)
+    refdata._columns.cache_clear()
+    try:
+        slow = refdata.load_columns("markups_2026_1740")
+    finally:
+        refdata._columns.cache_clear()
+    fast = refdata.load_columns("markups_2026_1740")
+    assert list(slow) == list(fast)
+    for col in fast:
+        assert slow[col].tolist() == fast[col].tolist() or (
+            fast[col].dtype.kind == "f" and np.array_equal(slow[col], fast[col], equal_nan=True)), col
+
+
+def test_a_stale_snapshot_is_never_answered_for_columns():
+    snapshot = ct.open_compiled((EF / ct.FILE_NAME).read_bytes())
+    assert ct.columns_from_compiled(snapshot, "constants", "0" * 64) is None
+    assert ct.columns_from_compiled(None, "constants", "0" * 64) is None
