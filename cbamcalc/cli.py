@@ -66,7 +66,8 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         from ._version import __version__
 
-        parser.exit(0, f"cbamcalc {__version__}\n")
+        sys.stdout.write(f"cbamcalc {__version__}\n")
+        parser.exit(0)
 
 
 class _Parser(argparse.ArgumentParser):
