@@ -470,7 +470,9 @@ def _classify(line: _DVLine) -> dict[str, Any]:
     }
 
 
-DV_COLUMNS = (
+#: Columns of a default-value line that every version of the table has, in table order
+#: (the v2 table of :mod:`cbamcalc.extract_v2` shares them).
+DV_LINE_COLUMNS = (
     "country",
     "country_table",
     "sector",
@@ -484,15 +486,17 @@ DV_COLUMNS = (
     "indirect",
     "indirect_status",
     "total",
+)
+
+#: Columns after the values in every version of the table: route, flags, unit and the act.
+DV_CITATION_COLUMNS = ("route", "route_text", "flags", "unit", "act", "provision")
+
+DV_COLUMNS = (
+    *DV_LINE_COLUMNS,
     "markup_2026",
     "markup_2027",
     "markup_2028",
-    "route",
-    "route_text",
-    "flags",
-    "unit",
-    "act",
-    "provision",
+    *DV_CITATION_COLUMNS,
     "source_sheet",
     "source_row",
 )

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReferenceDataError
+from .extract import DV_CITATION_COLUMNS, DV_LINE_COLUMNS
 
 __all__ = [
     "V2_JSON",
@@ -75,25 +76,8 @@ _MARKERS = {"-": "dash", "\u2013": "dash", "\u2014": "dash", "N/A": "n/a", "see 
 _HASH_RE = re.compile(r"SHA-256 of our copy \| `([0-9a-f]{64})`")
 
 DV2_COLUMNS = (
-    "country",
-    "country_table",
-    "sector",
-    "cn_line",
-    "cn_line_text",
-    "heading_level",
-    "variant",
-    "description",
-    "line_status",
-    "direct",
-    "indirect",
-    "indirect_status",
-    "total",
-    "route",
-    "route_text",
-    "flags",
-    "unit",
-    "act",
-    "provision",
+    *DV_LINE_COLUMNS,
+    *DV_CITATION_COLUMNS,
     "source",
     "source_table",
     "source_code",
