@@ -31,19 +31,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from .cn_codes import normalise_cn
 from .errors import InputError, ReferenceDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AFTER_2030_NOTE",
     "Benchmark",
     "benchmark",
     "benchmark_indicator",
+    "benchmark_values",
     "has_year_rows",
     "lookup_benchmarks",
     "normalise_route",
@@ -141,18 +144,20 @@ def route_candidates(text: Any, *, field: str = "route") -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise_route(p, field=field) for p in parts))
 
 
-@cache
-def _table() -> pd.DataFrame:
-    from .refdata import load_table
-
-    return load_table("benchmarks_2025_2620")
+#: Table columns a selected row keeps (the output columns are built from them).
+_ROW_FIELDS = ("cn_code", "column", "route", "value", "unit", "description", "sector", "source_sheet", "source_cell")
 
 
 @cache
 def _groups() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Rows of the annex by (CN code, column), in table order (read without pandas)."""
+    from .refdata import load_columns
+
+    cols = load_columns("benchmarks_2025_2620")
+    fields = [cols[f].tolist() for f in _ROW_FIELDS]
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for rec in _table().to_dict("records"):
-        row = {str(k): v for k, v in rec.items()}
+    for values in zip(*fields, strict=True):
+        row = dict(zip(_ROW_FIELDS, values, strict=True))
         out.setdefault((str(row["cn_code"]), str(row["column"])), []).append(row)
     return out
 
@@ -365,6 +370,97 @@ def benchmark(cn: Any, *, route: Any = None, column: Column = "B", production_ye
     )
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN or pandas' NA/NaT: no value given."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT (and pandas.NA raises TypeError)
+    except TypeError:
+        return True
+
+
+def _per_row(value: Any, n: int, default: Any) -> list[Any]:
+    """A column given as one value (or None) or as n values, as a list (missing -> ``default``)."""
+    if value is None or isinstance(value, str):
+        return [default if value is None else value] * n
+    items = np.asarray(value, dtype=object).ravel().tolist()
+    if len(items) != n:
+        raise InputError(field="benchmark look-up", expected=f"{n} values per column (one per CN code)",
+                         found=f"{len(items)} values")
+    return [default if _missing(v) else v for v in items]
+
+
+def benchmark_values(
+    cn: Any,
+    column: Any = "B",
+    route: Any = None,
+    production_year: Any = None,
+    *,
+    labels: Any = None,
+) -> dict[str, np.ndarray]:
+    """Benchmarks for many goods at once, on numpy arrays (each distinct look-up resolved once).
+
+    The core of :func:`lookup_benchmarks`, without pandas.
+
+    Parameters
+    ----------
+    cn : array_like of str or int, shape (n,)
+        8-digit CN codes, with or without spaces.
+    column : {"A", "B"} or array_like of str, default "B"
+        Benchmark column, for all goods or per good (missing entries: ``"B"``).
+    route : str or array_like of str, optional
+        Route indicator per good (None, NaN or ``""``: none given), as for :func:`benchmark`.
+    production_year : int or array_like, optional
+        Production year per good (None or NaN: none given); selects the (1)/(2) rows (Annex 5.3).
+    labels : array_like, shape (n,), optional
+        Row labels named in error messages; default the positions 0 ... n-1.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One array of length n per name of :data:`COLUMNS`: ``value`` float64 [tCO2e/t], the
+        others ``object`` arrays of ``str``.
+
+    Raises
+    ------
+    InputError, ReferenceDataError
+        As :func:`benchmark`, naming the row (its label): the first failing distinct look-up.
+
+    Examples
+    --------
+    >>> out = benchmark_values(["73181595", "2804 10 00"], "B", ["E", None])
+    >>> out["value"].tolist(), out["route"].tolist()
+    ([0.066, 5.089], ['E', ''])
+    """
+    cns = np.asarray(cn, dtype=object).ravel().tolist()
+    n = len(cns)
+    cols = _per_row(column, n, "B")
+    routes = _per_row(route, n, "")
+    years = _per_row(production_year, n, None)
+    names = list(range(n)) if labels is None else np.asarray(labels, dtype=object).ravel().tolist()
+    first: dict[tuple[str, str, str, Any], int] = {}
+    codes = np.empty(n, dtype=np.intp)
+    for i, key in enumerate(zip(map(str, cns), map(str, routes), map(str, cols), years, strict=True)):
+        codes[i] = first.setdefault(key, len(first))
+    records: list[tuple[Any, ...]] = []
+    for (_cn_text, rte, col, year), row in zip(first, first.values(), strict=True):
+        label = names[row]
+        where = {"row": label.item() if isinstance(label, np.generic) else label}
+        try:
+            digits = normalise_cn(cns[row], **where)
+            rec = _select(digits, _column(col, **where), rte or None, year, **where)
+        except ReferenceDataError as exc:
+            raise ReferenceDataError(f"row {where['row']}: {exc}") from None
+        records.append((digits, rec["column"], rec["route"], float(rec["value"]), rec["unit"], rec["description"],
+                        rec["sector"], rec["cn_code"], _source(rec)))
+    out = {}
+    for j, name in enumerate(COLUMNS):
+        uniq = np.array([r[j] for r in records], dtype=float if name == "value" else object)
+        out[name] = uniq[codes] if n else uniq
+    return out
+
+
 def lookup_benchmarks(
     frame: pd.DataFrame,
     *,
@@ -398,7 +494,14 @@ def lookup_benchmarks(
     ------
     InputError, ReferenceDataError
         As :func:`benchmark`, naming the row.
+
+    Notes
+    -----
+    A pandas wrapper of :func:`benchmark_values`: the distinct look-ups are found with
+    ``pandas.factorize`` (fast on millions of rows) and resolved by the numpy core.
     """
+    import pandas as pd
+
     if cn_column not in frame.columns:
         raise InputError(f"column '{cn_column}' is missing", field=cn_column, expected="a column of that name",
                          found=", ".join(map(str, frame.columns)) or "no columns")
@@ -415,20 +518,11 @@ def lookup_benchmarks(
                                      routes.to_numpy(dtype=object), cols.to_numpy(dtype=object),
                                      years.to_numpy(dtype=object)])
     codes, uniq = pd.factorize(key)
-    records: list[dict[str, Any]] = []
-    for u, (_cn_text, route, col, year) in enumerate(uniq):
-        row = int(np.flatnonzero(codes == u)[0])
-        label = frame.index[row]
-        where = {"row": label.item() if isinstance(label, np.generic) else label}
-        try:
-            digits = normalise_cn(frame[cn_column].iloc[row], **where)
-            rec = _select(digits, _column(col, **where), route or None, year, **where)
-        except ReferenceDataError as exc:
-            raise ReferenceDataError(f"row {where['row']}: {exc}") from None
-        records.append({"cn_code": digits, "column": rec["column"], "route": rec["route"],
-                        "value": float(rec["value"]), "unit": rec["unit"], "description": rec["description"],
-                        "sector": rec["sector"], "cn_line": rec["cn_code"], "source": _source(rec)})
-    table = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    at = np.unique(codes, return_index=True)[1]  # first row of each distinct look-up, in order of appearance
+    found = benchmark_values(frame[cn_column].to_numpy(dtype=object)[at], cols.to_numpy(dtype=object)[at],
+                             routes.to_numpy(dtype=object)[at], years.to_numpy(dtype=object)[at],
+                             labels=frame.index[at])
+    table = pd.DataFrame({name: found[name] for name in COLUMNS}, columns=list(COLUMNS))
     out = table.iloc[codes].set_axis(frame.index)
     out["value"] = out["value"].astype(float)
     return out
