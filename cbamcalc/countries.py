@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError, ReferenceDataError
 
-__all__ = ["resolve_country", "resolve_country_series", "country_name", "country_table"]
+if TYPE_CHECKING:  # pandas is imported inside the functions that take or return pandas objects
+    import pandas as pd
+
+__all__ = ["resolve_country", "resolve_country_array", "resolve_country_series", "country_name", "country_table"]
 
 _EXPECTED = "an ISO 3166-1 alpha-2 code or a country name (e.g. 'TH' or 'Thailand')"
 
@@ -40,11 +43,11 @@ def _key(text: str) -> str:
 @cache
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(codes -> name, key -> code, key -> display name) from countries.csv and country_aliases.csv."""
-    from .refdata import load_table
+    from .refdata import load_columns
 
-    countries = load_table("countries")
-    aliases = load_table("country_aliases")
-    names = dict(zip(countries["iso2"], countries["name"], strict=True))
+    countries = load_columns("countries")
+    aliases = load_columns("country_aliases")
+    names = dict(zip(countries["iso2"].tolist(), countries["name"].tolist(), strict=True))
     by_key: dict[str, str] = {}
     display: dict[str, str] = {}
     for code, name in names.items():
@@ -53,11 +56,11 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         if k not in by_key or by_key[k].startswith("X"):
             by_key[k] = code
             display[k] = name
-    for code, table in zip(countries["iso2"], countries["default_values_table"], strict=True):
+    for code, table in zip(countries["iso2"].tolist(), countries["default_values_table"].tolist(), strict=True):
         if table:
             by_key.setdefault(_key(table), code)
             display.setdefault(_key(table), table)
-    for alias, code in zip(aliases["alias"], aliases["iso2"], strict=True):
+    for alias, code in zip(aliases["alias"].tolist(), aliases["iso2"].tolist(), strict=True):
         if code not in names:
             raise ReferenceDataError(
                 f"emission_factors/country_aliases.csv: alias {alias!r} maps to unknown code {code!r}"
@@ -141,6 +144,51 @@ def resolve_country(text: Any, *, field: str = "country", **where: Any) -> str:
     return code
 
 
+def _resolve_distinct(
+    uniques: np.ndarray, codes: np.ndarray, field: str, row_of: Callable[[int], Any]
+) -> np.ndarray:
+    """ISO codes of the rows, from their distinct values; errors name ``row_of(position)``.
+
+    A value that is not a country is refused before an empty cell, each at its first row.
+    """
+    out = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        code = _resolve(value)
+        if code is None:
+            raise _refusal(value, field, row=row_of(int(np.flatnonzero(codes == i)[0])))
+        out[i] = code
+    if (codes < 0).any():
+        raise _refusal(None, field, row=row_of(int(np.flatnonzero(codes < 0)[0])))
+    return out[codes]
+
+
+def resolve_country_array(values: Any, *, field: str = "country") -> np.ndarray:
+    """Vectorised :func:`resolve_country` on a numpy array, without pandas.
+
+    Parameters
+    ----------
+    values : array_like
+        Country codes or names, one per row (each distinct text resolved once).
+    field : str, default "country"
+        Name of the field, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``object`` array of ISO 3166-1 alpha-2 codes, one per row.
+
+    Raises
+    ------
+    InputError
+        Naming the row (0-based position) of the first text that is not a country, or of the
+        first empty cell.
+    """
+    from ._distinct import factorize
+
+    codes, uniques = factorize(values)
+    return _resolve_distinct(uniques, codes, field, lambda pos: pos)
+
+
 def resolve_country_series(values: pd.Series | Any, *, field: str = "country") -> pd.Series:
     """Vectorised :func:`resolve_country` (each distinct text resolved once; aligned to the input).
 
@@ -149,16 +197,15 @@ def resolve_country_series(values: pd.Series | Any, *, field: str = "country") -
     InputError
         Naming the row (index label) of the first text that is not a country.
     """
+    import pandas as pd
+
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    out = np.empty(len(uniques), dtype=object)
-    for i, value in enumerate(uniques):
-        code = _resolve(value)
-        if code is None:
-            label = series.index[int(np.flatnonzero(codes == i)[0])]
-            raise _refusal(value, field, row=label.item() if isinstance(label, np.generic) else label)
-        out[i] = code
-    if (codes < 0).any():
-        label = series.index[int(np.flatnonzero(codes < 0)[0])]
-        raise _refusal(None, field, row=label.item() if isinstance(label, np.generic) else label)
-    return pd.Series(out[codes], index=series.index, name=series.name, dtype=object)
+    index = series.index
+
+    def row_of(pos: int) -> Any:
+        label = index[pos]
+        return label.item() if isinstance(label, np.generic) else label
+
+    out = _resolve_distinct(np.asarray(uniques, dtype=object), codes, field, row_of)
+    return pd.Series(out, index=series.index, name=series.name, dtype=object)
