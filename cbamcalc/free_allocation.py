@@ -40,12 +40,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError, ReferenceDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CBAM_FACTOR_TABLE",
@@ -67,15 +69,15 @@ CSCF_TABLE = "cscf_assumption"
 @cache
 def _year_table(name: str) -> tuple[int, np.ndarray, str]:
     """(first year, values by year offset, file name) of a year-indexed table."""
-    from .refdata import load_table, table_info
+    from .refdata import load_columns, table_info
 
-    df = load_table(name)
-    years = df["year"].to_numpy(dtype=int)
+    cols = load_columns(name)
+    years = cols["year"].astype(int)
     first, last = int(years.min()), int(years.max())
     if len(set(years.tolist())) != len(years) or last - first + 1 != len(years):
         raise ReferenceDataError(f"emission_factors/{table_info(name)['path']}: years must be unique and contiguous")
     values = np.full(last - first + 1, np.nan)
-    values[years - first] = df["value"].to_numpy(dtype=float)
+    values[years - first] = cols["value"].astype(float)
     return first, values, str(table_info(name)["path"])
 
 
@@ -109,13 +111,15 @@ def _override_by_year(override: Any, years: np.ndarray, field: str) -> np.ndarra
         if not np.isfinite(val) or val < 0:
             raise InputError(field=field, expected="a finite number >= 0", found=override)
         return np.full(years.shape, val)
-    mapping = pd.Series(override, dtype=float)
-    mapping.index = mapping.index.astype(int)
-    out = pd.Series(years.ravel()).map(mapping).to_numpy(dtype=float)
+    if not hasattr(override, "items"):
+        raise InputError(field=field, expected="a number, or a mapping of year to number",
+                         found=type(override).__name__)
+    mapping = {int(y): float(v) for y, v in override.items()}  # a dict or a pandas Series
+    out = np.array([mapping.get(int(y), np.nan) for y in years.ravel().tolist()], dtype=float)
     if np.isnan(out).any():
         missing = int(years.ravel()[np.isnan(out)][0])
         raise InputError(f"the {field} you gave has no value for {missing}", field=field,
-                         expected=f"a value for every year asked ({missing} missing)", found=sorted(mapping.index))
+                         expected=f"a value for every year asked ({missing} missing)", found=sorted(mapping))
     if (out < 0).any():
         raise InputError(field=field, expected="values >= 0", found=float(out[out < 0][0]))
     return out.reshape(years.shape)
@@ -359,11 +363,14 @@ def precursor_chain(
     --------
     Portland cement on actual data, 0.75 t grey clinker (Column A 0.666) per t of cement:
 
+    >>> import pandas as pd
     >>> nodes = pd.DataFrame({"parent": [None, "cem"], "mass_per_t": [np.nan, 0.75],
     ...                       "benchmark_a": [0.0, 0.666]}, index=["cem", "clk"])
     >>> round(float(precursor_chain(nodes).loc["cem", "chain"]), 4)
     0.4995
     """
+    import pandas as pd
+
     if not nodes.index.is_unique:
         dup = nodes.index[nodes.index.duplicated()][0]
         raise InputError(field="precursor id", expected="unique ids", found=dup)
