@@ -390,22 +390,23 @@ async def api_run(request: Request) -> Response:
     return _json(out.value)
 
 
-async def api_defaults(request: Request) -> Response:
-    """``GET /api/defaults``: the JSON of ``cbamcalc defaults --json``."""
+async def _api_lookup(request: Request, job: str, params: dict[str, str]) -> Response:
+    """The JSON of ``cbamcalc JOB --json`` with the query's parameters ``params`` as its flags."""
     try:
-        out = await request.app.state.jobs("defaults", {"argv": _argv(request.query_params, DEFAULTS_PARAMS)})
+        out = await request.app.state.jobs(job, {"argv": _argv(request.query_params, params)})
     except (JobError, _Refused) as exc:
         return _error_json(exc)
     return _json(out.value)
+
+
+async def api_defaults(request: Request) -> Response:
+    """``GET /api/defaults``: the JSON of ``cbamcalc defaults --json``."""
+    return await _api_lookup(request, "defaults", DEFAULTS_PARAMS)
 
 
 async def api_cost(request: Request) -> Response:
     """``GET /api/cost``: the JSON of ``cbamcalc cost --json``."""
-    try:
-        out = await request.app.state.jobs("cost", {"argv": _argv(request.query_params, COST_PARAMS)})
-    except (JobError, _Refused) as exc:
-        return _error_json(exc)
-    return _json(out.value)
+    return await _api_lookup(request, "cost", COST_PARAMS)
 
 
 def create_app(config: WebConfig | None = None) -> Starlette:
