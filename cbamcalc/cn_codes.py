@@ -27,25 +27,32 @@ digits (``7601``) or 6 digits (``7318 15``). Where a function accepts such a cod
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported inside the functions that take or return pandas objects
+    import pandas as pd
 
 __all__ = [
     "normalise_cn",
     "normalise_cn_series",
+    "normalise_cn_array",
     "cbam_category",
     "cbam_category_series",
+    "cbam_category_array",
     "cbam_sector",
     "is_cbam_good",
     "is_cbam_good_series",
+    "is_cbam_good_array",
     "cn_table",
     "in_annex_ii",
     "in_annex_ii_series",
+    "in_annex_ii_array",
     "indirect_counted",
     "annex_ii_of_category",
     "scope_note",
@@ -113,6 +120,62 @@ def normalise_cn(text: Any, *, field: str = "cn_code", allow_heading: bool = Fal
     return digits
 
 
+def _series_parts(values: Any) -> tuple[Any, np.ndarray, np.ndarray, Callable[[int], Any]]:
+    """A Series, its ``pandas.factorize`` codes and distinct values, and its row label by position."""
+    import pandas as pd
+
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    index = series.index
+    return series, codes, np.asarray(uniques, dtype=object), lambda pos: _row_label(index[pos])
+
+
+def _array_parts(values: Any) -> tuple[np.ndarray, np.ndarray, Callable[[int], Any]]:
+    """Codes and distinct values of an array (without pandas); rows are named by 0-based position."""
+    from ._distinct import factorize
+
+    codes, uniques = factorize(values)
+    return codes, uniques, lambda pos: pos
+
+
+def _first(codes: np.ndarray, i: int) -> int:
+    return int(np.flatnonzero(codes == i)[0])
+
+
+def _normalise_distinct(
+    uniques: np.ndarray, codes: np.ndarray, field: str, allow_heading: bool, row_of: Callable[[int], Any]
+) -> np.ndarray:
+    """Digits per distinct value; the first malformed value, then the first empty cell, is refused at its row."""
+    lengths = (4, 6, 8) if allow_heading else (8,)
+    out = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        digits = _clean(value)
+        if digits is None or len(digits) not in lengths:
+            normalise_cn(value, field=field, allow_heading=allow_heading, row=row_of(_first(codes, i)))
+        out[i] = digits
+    if (codes < 0).any():
+        raise InputError(field=field, expected=_EXPECT_ANY if allow_heading else _EXPECT_8,
+                         found="an empty cell", row=row_of(int(np.flatnonzero(codes < 0)[0])))
+    return out
+
+
+def normalise_cn_array(values: Any, *, field: str = "cn_code", allow_heading: bool = False) -> np.ndarray:
+    """Vectorised :func:`normalise_cn` on a numpy array, without pandas.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``object`` array of digit strings, one per row (each distinct value normalised once).
+
+    Raises
+    ------
+    InputError
+        Naming the row (0-based position) of the first malformed code, or of the first empty cell.
+    """
+    codes, uniques, row_of = _array_parts(values)
+    return _normalise_distinct(uniques, codes, field, allow_heading, row_of)[codes]
+
+
 def normalise_cn_series(
     values: pd.Series | Any, *, field: str = "cn_code", allow_heading: bool = False
 ) -> pd.Series:
@@ -126,20 +189,10 @@ def normalise_cn_series(
     InputError
         Naming the row (index label) of the first malformed code.
     """
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    lengths = (4, 6, 8) if allow_heading else (8,)
-    out = np.empty(len(uniques), dtype=object)
-    for i, value in enumerate(uniques):
-        digits = _clean(value)
-        if digits is None or len(digits) not in lengths:
-            bad = series.index[int(np.flatnonzero(codes == i)[0])]
-            normalise_cn(value, field=field, allow_heading=allow_heading, row=_row_label(bad))
-        out[i] = digits
-    if (codes < 0).any():
-        bad = series.index[int(np.flatnonzero(codes < 0)[0])]
-        raise InputError(field=field, expected=_EXPECT_ANY if allow_heading else _EXPECT_8,
-                         found="an empty cell", row=_row_label(bad))
+    import pandas as pd
+
+    series, codes, uniques, row_of = _series_parts(values)
+    out = _normalise_distinct(uniques, codes, field, allow_heading, row_of)
     return pd.Series(out[codes], index=series.index, name=series.name, dtype=object)
 
 
@@ -148,10 +201,17 @@ def _row_label(label: Any) -> Any:
 
 
 @cache
-def _table() -> pd.DataFrame:
-    from .refdata import load_table
+def _goods() -> tuple[dict[str, int], dict[str, np.ndarray]]:
+    """CN code -> row of the goods list, and its columns (numpy, from the compiled snapshot)."""
+    from .refdata import load_columns
 
-    return load_table("cn_codes").set_index("cn_code", drop=False)
+    cols = load_columns("cn_codes")
+    return {str(c): i for i, c in enumerate(cols["cn_code"].tolist())}, cols
+
+
+def _goods_value(digits: str, column: str) -> str:
+    row, cols = _goods()
+    return str(cols[column][row[digits]])
 
 
 def cn_table() -> pd.DataFrame:
@@ -160,7 +220,9 @@ def cn_table() -> pd.DataFrame:
     Source: Communication template v2.1.1, sheet ``Parameters_CNCodes`` (Annex I of
     Regulation (EU) 2023/956 at 8-digit CN level).
     """
-    return _table().reset_index(drop=True).copy()
+    from .refdata import load_table
+
+    return load_table("cn_codes")
 
 
 def is_cbam_good(cn: Any) -> bool:
@@ -172,17 +234,27 @@ def is_cbam_good(cn: Any) -> bool:
     (True, False)
     """
     digits = _clean(cn)
-    return digits is not None and digits in _table().index
+    return digits is not None and digits in _goods()[0]
+
+
+def _is_cbam_good_rows(uniques: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    known = _goods()[0]
+    flags = np.array([(_clean(v) or "") in known for v in uniques], dtype=bool)
+    return np.where(codes >= 0, flags[codes] if len(flags) else False, False)
+
+
+def is_cbam_good_array(values: Any) -> np.ndarray:
+    """Vectorised :func:`is_cbam_good` on a numpy array, without pandas (boolean; malformed or empty -> False)."""
+    codes, uniques, _ = _array_parts(values)
+    return _is_cbam_good_rows(uniques, codes)
 
 
 def is_cbam_good_series(values: pd.Series | Any) -> pd.Series:
     """Vectorised :func:`is_cbam_good` (boolean Series aligned to the input; malformed -> False)."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
-    codes, uniques = pd.factorize(series)
-    known = _table().index
-    flags = np.array([(_clean(v) or "") in known for v in uniques], dtype=bool)
-    out = np.where(codes >= 0, flags[codes] if len(flags) else False, False)
-    return pd.Series(out, index=series.index, name=series.name, dtype=bool)
+    import pandas as pd
+
+    series, codes, uniques, _ = _series_parts(values)
+    return pd.Series(_is_cbam_good_rows(uniques, codes), index=series.index, name=series.name, dtype=bool)
 
 
 def _not_cbam(digits: str, field: str, **where: Any) -> InputError:
@@ -222,19 +294,50 @@ def cbam_category(cn: Any, *, field: str = "cn_code", **where: Any) -> str:
     'Iron or steel products'
     """
     digits = normalise_cn(cn, field=field, **where)
-    table = _table()
-    if digits not in table.index:
+    if digits not in _goods()[0]:
         raise _not_cbam(digits, field, **where)
-    return str(table.at[digits, "category"])
+    return _goods_value(digits, "category")
 
 
 def cbam_sector(cn: Any, *, field: str = "cn_code", **where: Any) -> str:
     """Sector of a CBAM good: Cement, Fertilisers, Iron and steel, Aluminium, Hydrogen or Electricity."""
     digits = normalise_cn(cn, field=field, **where)
-    table = _table()
-    if digits not in table.index:
+    if digits not in _goods()[0]:
         raise _not_cbam(digits, field, **where)
-    return str(table.at[digits, "sector"])
+    return _goods_value(digits, "sector")
+
+
+def _category_distinct(
+    uniques: np.ndarray, codes: np.ndarray, field: str, row_of: Callable[[int], Any]
+) -> np.ndarray:
+    """Category per distinct value; malformed codes first, then the first row not a CBAM good, are refused."""
+    digits = _normalise_distinct(uniques, codes, field, False, row_of)
+    row, cols = _goods()
+    pos = np.array([row.get(d, -1) for d in digits], dtype=np.int64)
+    if (pos < 0).any():
+        bad = np.flatnonzero(pos < 0)
+        first = np.array([_first(codes, i) for i in bad], dtype=np.int64)
+        i = int(bad[np.argmin(first)])
+        raise _not_cbam(str(digits[i]), field, row=row_of(int(first.min())))
+    return np.asarray(cols["category"][pos], dtype=object)
+
+
+def cbam_category_array(values: Any, *, field: str = "cn_code") -> np.ndarray:
+    """Vectorised :func:`cbam_category` on a numpy array, without pandas.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``object`` array of the template's categories, one per row.
+
+    Raises
+    ------
+    InputError
+        Naming the row (0-based position) of the first malformed code, or else of the first code
+        that is not a CBAM good.
+    """
+    codes, uniques, row_of = _array_parts(values)
+    return _category_distinct(uniques, codes, field, row_of)[codes]
 
 
 def cbam_category_series(values: pd.Series | Any, *, field: str = "cn_code") -> pd.Series:
@@ -245,13 +348,11 @@ def cbam_category_series(values: pd.Series | Any, *, field: str = "cn_code") -> 
     InputError
         Naming the row of the first malformed code or the first code that is not a CBAM good.
     """
-    cn = normalise_cn_series(values, field=field)
-    table = _table()
-    pos = table.index.get_indexer(pd.Index(cn.to_numpy(dtype=object)))
-    if (pos < 0).any():
-        i = int(np.flatnonzero(pos < 0)[0])
-        raise _not_cbam(str(cn.iloc[i]), field, row=_row_label(cn.index[i]))
-    return pd.Series(table["category"].to_numpy()[pos], index=cn.index, name="category", dtype=object)
+    import pandas as pd
+
+    series, codes, uniques, row_of = _series_parts(values)
+    out = _category_distinct(uniques, codes, field, row_of)[codes]
+    return pd.Series(out, index=series.index, name="category", dtype=object)
 
 
 # --------------------------------------------------------------------------- Annex II of Regulation (EU) 2023/956
@@ -263,8 +364,9 @@ _EXPECT_ANNEX = (
 
 @cache
 def _annex_ii_by_code() -> dict[str, bool]:
-    table = _table()
-    return dict(zip(table.index, table["annex_ii"].str.casefold() == "true", strict=True))
+    cols = _goods()[1]
+    return {str(c): str(m).casefold() == "true"
+            for c, m in zip(cols["cn_code"].tolist(), cols["annex_ii"].tolist(), strict=True)}
 
 
 @cache
@@ -338,6 +440,36 @@ def in_annex_ii(cn: Any, *, field: str = "cn_code", **where: Any) -> bool:
     return member
 
 
+def _annex_ii_distinct(
+    uniques: np.ndarray, codes: np.ndarray, field: str, row_of: Callable[[int], Any]
+) -> np.ndarray:
+    """Membership per distinct value; an empty cell first, then the first code refused, at its row."""
+    if (codes < 0).any():
+        raise InputError(field=field, expected=_EXPECT_ANNEX, found="an empty cell",
+                         row=row_of(int(np.flatnonzero(codes < 0)[0])))
+    flags = np.empty(len(uniques), dtype=bool)
+    for i, value in enumerate(uniques):
+        try:
+            flags[i] = in_annex_ii(value, field=field)
+        except InputError:
+            in_annex_ii(value, field=field, row=row_of(_first(codes, i)))
+            raise
+    return flags
+
+
+def in_annex_ii_array(values: Any, *, field: str = "cn_code") -> np.ndarray:
+    """Vectorised :func:`in_annex_ii` on a numpy array, without pandas (boolean, one per row).
+
+    Raises
+    ------
+    InputError
+        Naming the row (0-based position) of the first empty cell, or else of the first code
+        :func:`in_annex_ii` refuses.
+    """
+    codes, uniques, row_of = _array_parts(values)
+    return _annex_ii_distinct(uniques, codes, field, row_of)[codes]
+
+
 def in_annex_ii_series(values: pd.Series | Any, *, field: str = "cn_code") -> pd.Series:
     """Vectorised :func:`in_annex_ii`: boolean Series aligned to the input (one lookup per distinct code).
 
@@ -346,19 +478,10 @@ def in_annex_ii_series(values: pd.Series | Any, *, field: str = "cn_code") -> pd
     InputError
         Naming the row (index label) of the first code :func:`in_annex_ii` refuses.
     """
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if (codes < 0).any():
-        bad = series.index[int(np.flatnonzero(codes < 0)[0])]
-        raise InputError(field=field, expected=_EXPECT_ANNEX, found="an empty cell", row=_row_label(bad))
-    flags = np.empty(len(uniques), dtype=bool)
-    for i, value in enumerate(uniques):
-        try:
-            flags[i] = in_annex_ii(value, field=field)
-        except InputError:
-            bad = series.index[int(np.flatnonzero(codes == i)[0])]
-            in_annex_ii(value, field=field, row=_row_label(bad))
-            raise
+    import pandas as pd
+
+    series, codes, uniques, row_of = _series_parts(values)
+    flags = _annex_ii_distinct(uniques, codes, field, row_of)
     return pd.Series(flags[codes], index=series.index, name=series.name, dtype=bool)
 
 
@@ -392,12 +515,11 @@ def indirect_counted(cn: Any, *, field: str = "cn_code", **where: Any) -> bool:
 
 @cache
 def _category_annex_ii() -> dict[str, bool | None]:
-    table = _table()
-    out: dict[str, bool | None] = {}
-    for category, flags in (table["annex_ii"].str.casefold() == "true").groupby(table["category"]):
-        values = set(flags)
-        out[str(category)] = values.pop() if len(values) == 1 else None
-    return out
+    cols = _goods()[1]
+    seen: dict[str, set[bool]] = {}
+    for category, flag in zip(cols["category"].tolist(), cols["annex_ii"].tolist(), strict=True):
+        seen.setdefault(str(category), set()).add(str(flag).casefold() == "true")
+    return {category: values.pop() if len(values) == 1 else None for category, values in sorted(seen.items())}
 
 
 def annex_ii_of_category(category: str) -> bool:
@@ -471,8 +593,7 @@ def scope_note(cn: Any, *, field: str = "cn_code", **where: Any) -> str | None:
     if digits is None or len(digits) not in (8, 10):
         raise InputError(field=field, expected="a CN code of 8 digits (or a TARIC code of 10)",
                          found="an empty cell" if cn is None else cn, **where)
-    table = _table()
-    if digits[:8] not in table.index:
+    if digits[:8] not in _goods()[0]:
         raise _not_cbam(digits, field, **where)
-    note = str(table.at[digits[:8], "scope_note"])
+    note = _goods_value(digits[:8], "scope_note")
     return note or None
