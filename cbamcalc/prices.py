@@ -28,13 +28,17 @@ Units: certificate price [EUR/tCO2e]; exchange rate [THB/EUR].
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "QUARTERLY_TABLE",
@@ -58,38 +62,81 @@ FX_SCENARIO_TABLE = "fx_eur_thb_scenario"
 MAX_GAP_DAYS = 7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class YearlySeries:
-    """Values by calendar year with the source they come from.
+    """Values by calendar year with the source they come from (numpy arrays, no pandas).
 
     Attributes
     ----------
-    values : pandas.Series
-        Value per year (integer index). [EUR/tCO2e] for prices, [THB/EUR] for exchange rates.
+    years : numpy.ndarray of int64
+        Calendar years, ascending, each once.
+    values : numpy.ndarray of float64
+        Value of each year of ``years``. [EUR/tCO2e] for prices, [THB/EUR] for exchange rates.
     source : str
         Where the values come from (``"user"``, ``"path:<file>"``, ``"scenario:<name>"``, ...).
+
+    Both arrays are read-only and sorted by year on construction. :meth:`value` gives one year's
+    value, :meth:`for_years` many; :meth:`to_series` a ``pandas.Series`` indexed by year.
     """
 
-    values: pd.Series
+    years: np.ndarray
+    values: np.ndarray
     source: str
+
+    def __post_init__(self) -> None:
+        years = np.asarray(self.years).ravel()
+        values = np.asarray(self.values, dtype=float).ravel()
+        if years.shape != values.shape:
+            raise InputError(field=self.source, expected="one value per year", found=f"{years.size} years, "
+                             f"{values.size} values")
+        if years.size and np.any(np.asarray(years, dtype=float) % 1 != 0):
+            raise InputError(field=self.source, expected="whole calendar years", found=years[0])
+        order = np.argsort(years, kind="stable")
+        years, values = years.astype(np.int64)[order], values[order]
+        if np.any(np.diff(years) == 0):
+            raise InputError(field=self.source, expected="each year once",
+                             found=int(years[1:][np.diff(years) == 0][0]))
+        years.flags.writeable = values.flags.writeable = False
+        object.__setattr__(self, "years", years)
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def from_mapping(cls, mapping: Any, source: str, *, field: str = "value",
+                     unit: str = "") -> YearlySeries:
+        """A series from a mapping (or ``pandas.Series``) year -> number >= 0; :class:`InputError` otherwise."""
+        years, values = [], []
+        for y, v in mapping.items():
+            try:
+                num = float(v)
+            except (TypeError, ValueError):
+                num = np.nan
+            if not num >= 0:  # negative or NaN
+                raise InputError(field=field, expected=f"numbers >= 0 [{unit}] per year", found=v)
+            years.append(int(y))
+            values.append(num)
+        return cls(np.asarray(years, dtype=np.int64), np.asarray(values, dtype=float), source)
+
+    def value(self, year: int) -> float:
+        """The value of one year (:class:`InputError` when the series does not cover it)."""
+        return float(self.for_years(np.asarray([year]), field="value")[0])
+
+    def to_series(self) -> pd.Series:
+        """The values as a ``pandas.Series`` indexed by year."""
+        import pandas as pd
+
+        return pd.Series(self.values, index=self.years)
 
     def for_years(self, years: np.ndarray, *, field: str) -> np.ndarray:
         """Values for ``years``; an :class:`InputError` names the first year not covered."""
         years = np.asarray(years, dtype=int)
-        vals = self.values
-        if vals.index.size and vals.index.min() >= 0:
-            lo, hi = int(vals.index.min()), int(vals.index.max())
-            table = np.full(hi - lo + 1, np.nan)
-            table[vals.index.to_numpy(dtype=int) - lo] = vals.to_numpy(dtype=float)
-            off = years - lo
-            ok = (off >= 0) & (off < table.size)
-            out = np.full(years.shape, np.nan)
-            out[ok] = table[off[ok]]
-        else:  # pragma: no cover - empty series
-            out = np.full(years.shape, np.nan)
+        out = np.full(years.shape, np.nan)
+        if self.years.size:
+            pos = np.clip(np.searchsorted(self.years, years), 0, self.years.size - 1)
+            hit = self.years[pos] == years
+            out[hit] = self.values[pos[hit]]
         if np.isnan(out).any():
             y = int(years[np.isnan(out)][0])
-            covered = f"{int(vals.index.min())}-{int(vals.index.max())}" if len(vals) else "no year"
+            covered = f"{int(self.years[0])}-{int(self.years[-1])}" if self.years.size else "no year"
             raise InputError(f"{self.source} has no {field} for {y} (covers {covered})", field=field,
                              expected=f"a value for {y}", found=None)
         return out
@@ -125,19 +172,37 @@ def quarterly_prices_2026() -> pd.DataFrame:
 
 
 def quarter_price_2026(quarter: Any) -> np.ndarray:
-    """Published price of each 2026 quarter (1-4); an unpublished quarter raises :class:`InputError`."""
+    """Published price of each 2026 quarter (1-4); an unpublished quarter raises :class:`InputError`.
+
+    Parameters
+    ----------
+    quarter : int or array_like
+        Calendar quarter of import, 1-4.
+
+    Returns
+    -------
+    numpy.ndarray
+        Price of each quarter, shaped like ``quarter``. [EUR/tCO2e]
+
+    Examples
+    --------
+    >>> quarter_price_2026([1, 3]).tolist()
+    [75.36, 82.32]
+    """
+    from .refdata import load_columns
+
     q = np.asarray(quarter)
-    table = quarterly_prices_2026()
+    table = load_columns(QUARTERLY_TABLE)
     lut = np.full(5, np.nan)
-    lut[table["quarter"].to_numpy(dtype=int)] = table["value"].to_numpy(dtype=float)
-    qf = pd.to_numeric(pd.Series(q.ravel()), errors="coerce").to_numpy()
+    lut[table["quarter"].astype(int)] = table["value"].astype(float)
+    qf = np.array([_number_or_nan(v) for v in q.ravel().tolist()], dtype=float)
     bad = ~np.isin(qf, [1, 2, 3, 4])
     if bad.any():
         raise InputError(field="quarter", expected="the calendar quarter of import, 1-4", found=q.ravel()[bad][0])
     out = lut[qf.astype(int)]
     if np.isnan(out).any():
         missing = int(qf[np.isnan(out)][0])
-        have = ", ".join(table["period"]) or "none"
+        have = ", ".join(table["period"].tolist()) or "none"
         raise InputError(
             f"no published certificate price for 2026-Q{missing} in "
             f"emission_factors/certificate_prices_2026_quarterly.csv (have: {have}); give price=... "
@@ -149,16 +214,22 @@ def quarter_price_2026(quarter: Any) -> np.ndarray:
     return out.reshape(q.shape)
 
 
-def _scenario(table: str, name: str, what: str) -> YearlySeries:
-    from .refdata import load_table
+def _number_or_nan(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
 
-    df = load_table(table)
-    names = sorted(df["scenario"].unique())
+
+def _scenario(table: str, name: str, what: str) -> YearlySeries:
+    from .refdata import load_columns
+
+    cols = load_columns(table)
+    names = sorted(set(cols["scenario"].tolist()))
     if name not in names:
         raise InputError(field=what, expected=f"a scenario among {', '.join(names)}", found=name)
-    sel = df[df["scenario"] == name]
-    return YearlySeries(pd.Series(sel["value"].to_numpy(float), index=sel["year"].to_numpy(int)),
-                        f"scenario:{name} ({table})")
+    sel = cols["scenario"] == name
+    return YearlySeries(cols["year"][sel], cols["value"][sel], f"scenario:{name} ({table})")
 
 
 def price_scenario(name: str = "central") -> YearlySeries:
@@ -166,8 +237,8 @@ def price_scenario(name: str = "central") -> YearlySeries:
 
     Examples
     --------
-    >>> price_scenario("central").values[2026]  # mean of the published quarters Q1-Q3 2026
-    np.float64(77.65)
+    >>> price_scenario("central").value(2026)  # mean of the published quarters Q1-Q3 2026
+    77.65
     """
     return _scenario(PRICE_SCENARIO_TABLE, name, "price scenario")
 
@@ -187,6 +258,8 @@ _FX_COLUMNS = ("eur_thb", "thb_per_eur", "rate", "value")
 def _read_path(path: str | os.PathLike[str], value_columns: tuple[str, ...], unit_expected: str,
                what: str) -> YearlySeries:
     """Read a CSV of ``date`` or ``year`` and one value column; check gaps; average by year."""
+    import pandas as pd
+
     from .units import ureg
 
     fname = os.fspath(path)
@@ -272,7 +345,7 @@ def _read_path(path: str | os.PathLike[str], value_columns: tuple[str, ...], uni
             )
         by_year = pd.Series(vals.to_numpy(float), index=yrs_a).sort_index()
         years = by_year.index.to_numpy(int)
-    return YearlySeries(pd.Series(by_year.to_numpy(float), index=years), f"path:{base}")
+    return YearlySeries(years, by_year.to_numpy(float), f"path:{base}")
 
 
 def read_price_path(path: str | os.PathLike[str]) -> YearlySeries:
@@ -332,6 +405,12 @@ def resolve_fx(rate: Any) -> YearlySeries | float:
     return out
 
 
+def _is_series(value: Any) -> bool:
+    """Whether ``value`` is a pandas Series (without importing pandas when nobody has)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.Series)
+
+
 def _resolve(value: Any, reader: Any, scenario: Any, field: str, unit: str) -> YearlySeries | float | None:
     if value is None or isinstance(value, YearlySeries):
         return value
@@ -346,13 +425,8 @@ def _resolve(value: Any, reader: Any, scenario: Any, field: str, unit: str) -> Y
         return reader(value)
     if isinstance(value, os.PathLike):
         return reader(value)
-    if isinstance(value, (dict, pd.Series)):
-        s = pd.Series(value, dtype=float)
-        s.index = s.index.astype(int)
-        if (s < 0).any() or s.isna().any():
-            raise InputError(field=field, expected=f"numbers >= 0 [{unit}] per year",
-                             found=s[(s < 0) | s.isna()].iloc[0])
-        return YearlySeries(s.sort_index(), "user")
+    if isinstance(value, Mapping) or _is_series(value):
+        return YearlySeries.from_mapping(value, "user", field=field, unit=unit)
     raise InputError(field=field, expected=f"a number [{unit}], a year->value mapping, 'scenario:<name>' or a CSV path",
                      found=type(value).__name__)
 

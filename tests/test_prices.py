@@ -64,7 +64,7 @@ def test_price_path_by_date_is_averaged_per_year(tmp_path):
     p.write_text("date,value,unit\n2027-12-20,80,EUR/tCO2e\n2027-12-27,90,EUR/tCO2e\n2028-01-03,100,EUR/tCO2e\n",
                  encoding="utf-8")
     s = prices.read_price_path(p)
-    assert s.values[2027] == 85.0 and s.values[2028] == 100.0
+    assert s.value(2027) == 85.0 and s.value(2028) == 100.0
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_resolve_price_and_fx():
     assert prices.resolve_price(80) == 80.0
     assert prices.resolve_price(None) is None
     assert prices.resolve_price({2027: 80, 2028: 85}).source == "user"
-    assert prices.resolve_price("scenario:high").values[2030] == 130.0
+    assert prices.resolve_price("scenario:high").value(2030) == 130.0
     assert prices.resolve_fx(None).source.startswith("scenario:central")
     assert prices.resolve_fx(38.5) == 38.5
     with pytest.raises(InputError, match=r"Field 'price': expected a number >= 0 \[EUR/tCO2e\], found -5"):
@@ -147,4 +147,4 @@ def test_scenarios_pin_2026_to_the_mean_of_the_published_quarters():
     published = prices.quarterly_prices_2026()["value"]
     assert round(float(published.mean()), 2) == by_hand  # the rule still matches the quarterly table
     for name in ("low", "central", "high"):
-        assert prices.price_scenario(name).values[2026] == by_hand
+        assert prices.price_scenario(name).value(2026) == by_hand
