@@ -43,8 +43,9 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
                    help="companion workbook with the report inputs (Report_Info, Report_Goods, Report_Precursors)")
     p.add_argument("--new-inputs", metavar="COMPANION.xlsx",
                    help="write a blank companion workbook for FILE (its goods and precursors listed) and stop")
-    p.add_argument("--lenient", action="store_true", help="as cbamcalc run --lenient")
-    p.add_argument("--allow-other-versions", action="store_true", help="as cbamcalc run --allow-other-versions")
+    from .run import add_reading_flags
+
+    add_reading_flags(p)
     return p
 
 
@@ -65,11 +66,10 @@ def _check(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status (errors are raised as CbamError)."""
     from ..io.report_inputs import read_report_inputs, write_report_inputs
-    from .run import compute
+    from .run import compute, reading_args
 
     _check(args)
-    run_args = argparse.Namespace(file=args.file, lenient=args.lenient, allow_other_versions=args.allow_other_versions,
-                                  price=None, eur_thb=None, price_scenario=None, out=None)
+    run_args = reading_args(args.file, lenient=args.lenient, allow_other_versions=args.allow_other_versions)
     if args.new_inputs:
         outcome = compute(run_args)
         write_report_inputs(args.new_inputs, installation=outcome.installation, lang=args.lang)

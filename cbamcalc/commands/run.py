@@ -28,7 +28,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunOutcome", "add_parser", "compute", "json_payload", "run", "save_results", "write_results_workbook"]
+__all__ = ["RunOutcome", "add_parser", "add_reading_flags", "compute", "json_payload", "reading_args", "run",
+           "save_results", "write_results_workbook"]
 
 
 def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentParser:
@@ -50,17 +51,28 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
                    help="several files: computed in N worker processes (default 1)")
     p.add_argument("--quiet", action="store_true", help="several files: no progress bar on stderr")
     p.add_argument("--lang", choices=["en", "th"], default="en", help="language of the results workbook (default en)")
-    p.add_argument("--lenient", action="store_true",
-                   help="report CN codes that are not CBAM goods or not of their process's category as "
-                        "warnings instead of errors")
-    p.add_argument("--allow-other-versions", action="store_true",
-                   help="read a template version other than v2.1/v2.1.1 with the v2.1.1 layout")
+    add_reading_flags(p)
     price = p.add_mutually_exclusive_group()
     price.add_argument("--price", type=float, help="certificate price for every year [EUR/tCO2e] (cost of exports)")
     price.add_argument("--price-scenario", choices=["low", "central", "high"],
                        help="shipped price scenario, not law (default central)")
     p.add_argument("--eur-thb", type=float, help="exchange rate [THB per EUR] (default: scenario central)")
     return p
+
+
+def add_reading_flags(p: argparse.ArgumentParser) -> None:
+    """The flags of how FILE is read (``--lenient``, ``--allow-other-versions``); ``report`` reads FILE alike."""
+    p.add_argument("--lenient", action="store_true",
+                   help="report CN codes that are not CBAM goods or not of their process's category as "
+                        "warnings instead of errors")
+    p.add_argument("--allow-other-versions", action="store_true",
+                   help="read a template version other than v2.1/v2.1.1 with the v2.1.1 layout")
+
+
+def reading_args(file: str, *, lenient: bool = False, allow_other_versions: bool = False) -> argparse.Namespace:
+    """The arguments of ``cbamcalc run FILE`` with the reading flags only (no cost, no --out), for :func:`compute`."""
+    return argparse.Namespace(file=file, lenient=lenient, allow_other_versions=allow_other_versions, price=None,
+                              price_scenario=None, eur_thb=None, out=None)
 
 
 @dataclasses.dataclass

@@ -65,8 +65,7 @@ def run_one(file: str, lenient: bool = False, allow_other_versions: bool = False
     from ..errors import CbamError
     from . import run as run_cmd
 
-    args = argparse.Namespace(file=file, lenient=lenient, allow_other_versions=allow_other_versions, price=None,
-                              price_scenario=None, eur_thb=None, out=None)
+    args = run_cmd.reading_args(file, lenient=lenient, allow_other_versions=allow_other_versions)
     try:
         outcome = run_cmd.compute(args)
     except CbamError as exc:
