@@ -36,7 +36,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
 
@@ -82,19 +81,16 @@ THAI_ART9_NOTE = (
 def is_thb(currency: Any) -> np.ndarray:
     """True where ``currency`` is THB, False for EUR (or missing); :class:`InputError` for others.
 
-    Vectorised over the unique codes (``pandas.factorize``), so a column of 10 million codes costs
-    one pass.
+    Vectorised over the distinct codes (one pass of a dictionary, no pandas), so a column of 10
+    million codes is checked once per code.
     """
-    values: Any
-    if isinstance(currency, str) or currency is None:
-        values = [currency]
-        codes = np.zeros(1, dtype=int)
-        scalar = True
-    else:
-        codes, values = pd.factorize(np.asarray(currency, dtype=object).ravel(), use_na_sentinel=True)
-        scalar = False
+    scalar = isinstance(currency, str) or currency is None
+    items = [currency] if scalar else np.asarray(currency, dtype=object).ravel().tolist()
+    first: dict[Any, int] = {}
+    codes = np.fromiter((first.setdefault(v, len(first)) for v in items), dtype=np.intp, count=len(items))
+    values = list(first)
     norm = [str(v).strip().upper() if v is not None else "EUR" for v in values]
-    norm = ["EUR" if n in ("", "NAN", "NONE") else n for n in norm]
+    norm = ["EUR" if n in ("", "NAN", "NONE", "<NA>") else n for n in norm]
     bad = [v for v, n in zip(values, norm, strict=True) if n not in KNOWN_CURRENCIES]
     if bad:
         raise InputError(
@@ -103,8 +99,7 @@ def is_thb(currency: Any) -> np.ndarray:
             expected=" or ".join(KNOWN_CURRENCIES),
             found=str(bad[0]),
         )
-    lut = np.append(np.array([n == "THB" for n in norm], dtype=bool), False)  # index -1: missing -> EUR
-    out = lut[codes]
+    out = np.array([n == "THB" for n in norm], dtype=bool)[codes]
     return np.asarray(out[0]) if scalar else out.reshape(np.shape(currency))
 
 
@@ -216,8 +211,8 @@ def carbon_price_deduction(
     Raises
     ------
     InputError
-        Share outside [0, 1], negative price, or a non-positive certificate price where a price
-        was paid.
+        Share outside [0, 1] (or not a number), a negative or non-finite price, or a
+        non-positive certificate price where a price was paid (the checks of the Art. 9 track).
 
     Notes
     -----
@@ -239,14 +234,8 @@ def carbon_price_deduction(
     p = np.asarray(price_paid_eur, dtype=float)
     pe = np.asarray(certificate_price, dtype=float)
     s = np.asarray(share_covered, dtype=float)
-    if np.any((s < 0) | (s > 1)):
-        raise InputError(field="origin_share", expected="a share of embedded emissions in [0, 1]",
-                         found=float(s[(s < 0) | (s > 1)].ravel()[0]))
-    if np.any(p < 0):
-        raise InputError(field="origin_price", expected="a price >= 0 [EUR/tCO2e]", found=float(p[p < 0].ravel()[0]))
+    _check_price_paid(p, pe, s)
     no_price = ~(pe > 0)
-    if np.any(no_price) and np.any((p > 0) & no_price):
-        raise InputError(field="price", expected="a certificate price > 0 to convert the price paid", found=0.0)
     # in place, one array: min(P, p_EU) / p_EU x E x s (zero where nothing was paid)
     ratio = np.array(np.minimum(p, pe), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -303,7 +292,7 @@ def art9_reduction_actual(embedded_actual: Any, price_paid_eur: Any, average_cer
     p = np.asarray(price_paid_eur, dtype=float)
     pe = np.asarray(average_certificate_price, dtype=float)
     s = np.asarray(share_covered, dtype=float)
-    _check_art9(p, pe, s)
+    _check_price_paid(p, pe, s)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where((p > 0) & (pe > 0), e * s * p / np.where(pe > 0, pe, 1.0), 0.0)
     return np.asarray(out, dtype=float)
@@ -343,13 +332,18 @@ def art9_reduction_default(embedded_default: Any, default_carbon_price_eur: Any,
     e = np.asarray(embedded_default, dtype=float)
     p = np.nan_to_num(np.asarray(default_carbon_price_eur, dtype=float))
     pe = np.asarray(average_certificate_price, dtype=float)
-    _check_art9(p, pe, np.ones(1))
+    _check_price_paid(p, pe, np.ones(1))
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where((p > 0) & (pe > 0), e * p / np.where(pe > 0, pe, 1.0), 0.0)
     return np.asarray(out, dtype=float)
 
 
-def _check_art9(price: np.ndarray, certificate_price: np.ndarray, share: np.ndarray) -> None:
+def _check_price_paid(price: np.ndarray, certificate_price: np.ndarray, share: np.ndarray) -> None:
+    """The checks every conversion of a price paid into certificates makes (Art. 9).
+
+    A share of emissions in [0, 1], a finite price paid >= 0 [EUR/tCO2e], and a certificate
+    price > 0 wherever a price was paid (it is the divisor).
+    """
     if np.any(~np.isfinite(share) | (share < 0) | (share > 1)):
         bad = share[~np.isfinite(share) | (share < 0) | (share > 1)].ravel()[0]
         raise InputError(field="origin_share", expected="a share of embedded emissions in [0, 1]", found=float(bad))
@@ -379,11 +373,13 @@ def thai_carbon_tax() -> dict[str, Any]:
     ----------
     ``emission_factors/thai_carbon_tax_scenario.csv`` (kind ``scenario``); THAI_CONTEXT.md (d).
     """
-    from .refdata import load_table
+    from .refdata import load_columns
 
-    row = load_table("thai_carbon_tax_scenario").set_index("key").loc["carbon_tax_rate"]
+    cols = load_columns("thai_carbon_tax_scenario")
+    at = cols["key"].tolist().index("carbon_tax_rate")
+    row = {name: col[at] for name, col in cols.items()}
     return {
-        "rate": float(np.asarray(row["value"], dtype=float)),
+        "rate": float(row["value"]),
         "unit": str(row["unit"]),
         "valid_from": str(row["valid_from"]),
         "act": str(row["act"]),
