@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ..errors import OutputError
 
-__all__ = ["check_target", "write_atomically"]
+__all__ = ["check_target", "write_atomically", "write_new_workbook"]
 
 
 def check_target(target: str | os.PathLike[str], *, flag: str,
@@ -126,3 +126,29 @@ def write_atomically(target: str | os.PathLike[str], write: Callable[[IO[Any]], 
             raise OutputError(f"{name}: cannot be written: {exc.strerror or exc}") from exc
         raise
     return target
+
+
+def write_new_workbook(target: str | os.PathLike[str], fill: Callable[[Any], None], *,
+                       label: str | None = None) -> Path:
+    """Write a new openpyxl workbook whose sheets ``fill(wb)`` creates (it starts with none), whole or not at all.
+
+    Parameters
+    ----------
+    target : path
+        The ``.xlsx`` to create or replace.
+    fill : callable
+        Receives the empty :class:`openpyxl.Workbook` and adds its sheets.
+    label : str, optional
+        As :func:`write_atomically`.
+
+    Raises
+    ------
+    OutputError
+        As :func:`write_atomically`.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    fill(wb)
+    return write_atomically(target, wb.save, label=label)

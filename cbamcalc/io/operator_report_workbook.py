@@ -178,25 +178,23 @@ def write_operator_report(report: Any, path: str | os.PathLike[str], *, lang: Li
     OutputError
         The file cannot be written.
     """
-    from openpyxl import Workbook
+    from .atomic import write_new_workbook
 
-    from .atomic import write_atomically
+    def fill(wb: Any) -> None:
+        for name, frame in _tables(report, summary_only).items():
+            title = _label(f"sheet.{TABLE_SHEETS[name]}", "en")
+            _table_sheet(wb.create_sheet(title), name, frame, lang)
+        _metadata_sheet(wb.create_sheet(_label("sheet.metadata", "en")),
+                        report.meta | {"lang": lang, "summary_only": summary_only}, lang)
+        for ws in wb.worksheets:  # printable: A4 landscape, headers repeated on every page
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
+            if ws.title != _label("sheet.metadata", "en"):
+                ws.print_title_rows = "3:5"
+                ws.print_title_cols = "A:A"
+                ws.page_setup.scale = 60
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, frame in _tables(report, summary_only).items():
-        title = _label(f"sheet.{TABLE_SHEETS[name]}", "en")
-        _table_sheet(wb.create_sheet(title), name, frame, lang)
-    _metadata_sheet(wb.create_sheet(_label("sheet.metadata", "en")),
-                    report.meta | {"lang": lang, "summary_only": summary_only}, lang)
-    for ws in wb.worksheets:  # printable: A4 landscape, headers repeated on every page
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        if ws.title != _label("sheet.metadata", "en"):
-            ws.print_title_rows = "3:5"
-            ws.print_title_cols = "A:A"
-            ws.page_setup.scale = 60
-    return write_atomically(path, wb.save, label=label)
+    return write_new_workbook(path, fill, label=label)
 
 
 # ---------------------------------------------------------------------------- reader

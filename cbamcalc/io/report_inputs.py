@@ -225,7 +225,6 @@ def add_report_sheets(wb: Any, *, lang: str = "en", installation: Any = None) ->
     (process, CN code) and Report_Precursors its own and purchased precursors, ready to complete.
     """
     from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     bold = Font(bold=True)
     ws = wb.create_sheet(SHEETS["info"])
@@ -238,10 +237,7 @@ def add_report_sheets(wb: Any, *, lang: str = "en", installation: Any = None) ->
         unit = f" [{spec['unit']}]" if spec["unit"] else ""
         ws.append([spec["key"], spec["item"], spec["en"] + unit, spec["th"] + unit, None])
         if spec["choices"]:
-            dv = DataValidation(type="list", formula1='"' + ",".join(spec["choices"].split("|")) + '"',
-                                allow_blank=True)
-            ws.add_data_validation(dv)
-            dv.add(f"E{r}")
+            _choice_list(ws, spec["choices"], f"E{r}")
     for col, width in zip("ABCDE", (34, 18, 60, 60, 40), strict=True):
         ws.column_dimensions[col].width = width
     for part in ("goods", "precursors"):
@@ -259,12 +255,18 @@ def add_report_sheets(wb: Any, *, lang: str = "en", installation: Any = None) ->
         for i, s in enumerate(specs):
             ws.column_dimensions[chr(65 + i)].width = 24
             if s["choices"]:
-                dv = DataValidation(type="list", formula1='"' + ",".join(s["choices"].split("|")) + '"',
-                                    allow_blank=True)
-                ws.add_data_validation(dv)
-                dv.add(f"{chr(65 + i)}{_FIRST_ROW[part]}:{chr(65 + i)}{_FIRST_ROW[part] + 199}")
+                _choice_list(ws, s["choices"], f"{chr(65 + i)}{_FIRST_ROW[part]}:{chr(65 + i)}{_FIRST_ROW[part] + 199}")
         for row in _prefill(part, installation):
             ws.append(row)
+
+
+def _choice_list(ws: Any, choices: str, cells: str) -> None:
+    """A drop-down list of ``choices`` (``"a|b|c"``, as the field table holds them) on ``cells`` of ``ws``."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(type="list", formula1='"' + ",".join(choices.split("|")) + '"', allow_blank=True)
+    ws.add_data_validation(dv)
+    dv.add(cells)
 
 
 def _prefill(part: str, installation: Any) -> list[list[Any]]:
@@ -286,14 +288,9 @@ def write_report_inputs(path: str | os.PathLike[str], *, installation: Any = Non
     OutputError
         The file cannot be written.
     """
-    from openpyxl import Workbook
+    from .atomic import write_new_workbook
 
-    from .atomic import write_atomically
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    add_report_sheets(wb, lang=lang, installation=installation)
-    return write_atomically(path, wb.save)
+    return write_new_workbook(path, lambda wb: add_report_sheets(wb, lang=lang, installation=installation))
 
 
 # ---------------------------------------------------------------------------- EU template
