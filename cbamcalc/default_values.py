@@ -44,16 +44,19 @@ x 1.01), on every line but the few it prints inconsistently; its own figure is r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .cn_codes import normalise_cn
 from .countries import resolve_country
 from .errors import InputError, ReferenceDataError
+
+if TYPE_CHECKING:  # pandas is imported by lookup_default_values only: a single look-up stays light
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_VERSION",
@@ -63,6 +66,7 @@ __all__ = [
     "default_value",
     "lookup_default_values",
     "markup_rate",
+    "resolve_default_values",
     "resolve_version",
     "variants_of",
 ]
@@ -240,15 +244,15 @@ def _table_name(version: str) -> str:
 @cache
 def _markup_matrix(version: str = DEFAULT_VERSION) -> tuple[dict[str, int], np.ndarray]:
     """Sector -> row, and mark-up fractions for years 2026, 2027, 2028+ (columns), of a version."""
-    from .refdata import load_table, table_info
+    from .refdata import load_columns, table_info
 
-    table = load_table(MARKUP_TABLES[version])
+    table = load_columns(MARKUP_TABLES[version])
     path = table_info(MARKUP_TABLES[version])["path"]
-    sector_of = table["sector"].to_numpy(dtype=object)
-    valid_from = table["valid_from"].to_numpy(dtype=float)
-    valid_to = table["valid_to"].to_numpy(dtype=float)  # NaN: open-ended
-    value = table["value"].to_numpy(dtype=float)
-    sectors = sorted(set(sector_of))
+    sector_of = np.asarray(table["sector"], dtype=object)
+    valid_from = np.asarray(table["valid_from"], dtype=float)
+    valid_to = np.asarray(table["valid_to"], dtype=float)  # NaN: open-ended
+    value = np.asarray(table["value"], dtype=float)
+    sectors = sorted(set(sector_of.tolist()))
     years = np.arange(FIRST_YEAR, FIRST_YEAR + 3)
     matrix = np.full((len(sectors), len(years)), np.nan)
     for i, sector in enumerate(sectors):
@@ -318,64 +322,63 @@ def _check_year(year: Any, **where: Any) -> int:
 @dataclass(frozen=True)
 class _Dataset:
     version: str
-    lines: pd.DataFrame  # every row of the CSV
-    keys: pd.Index  # "COUNTRY|cn_line|variant" of usable lines (value or dash)
-    key_pos: np.ndarray  # row of `lines` per key
+    lines: dict[str, np.ndarray]  # every row of the CSV, as numpy columns (read-only)
+    keys: dict[str, int]  # "COUNTRY|cn_line|variant" of usable lines (value or dash) -> row of `lines`
     variants: dict[str, tuple[str, ...]]  # cn_line -> variants, for codes printed on several lines
     tables: frozenset[str]  # countries with their own table
     goods: frozenset[str]  # CBAM goods list (8-digit CN codes)
-    columns: dict[str, np.ndarray]  # per-line arrays for broadcasting (+ a last row for "no line")
+    columns: dict[str, np.ndarray]  # per-line arrays for broadcasting
 
 
 @cache
 def _dataset(version: str) -> _Dataset:
-    from .cn_codes import cn_table
-    from .refdata import load_table
+    from .refdata import load_columns
 
-    lines = load_table(_table_name(version))
-    usable = lines[lines["line_status"] != "see_below"]
-    keys = usable["country"] + "|" + usable["cn_line"] + "|" + usable["variant"]
-    if keys.duplicated().any():
-        dup = keys[keys.duplicated()].iloc[0]
-        raise ReferenceDataError(f"default-value table {version}: two lines for {dup!r}")
-    with_variants = lines[lines["variant"] != ""]
-    variants: dict[str, tuple[str, ...]] = {
-        str(cn): tuple(str(v) for v in dict.fromkeys(group["variant"]))
-        for cn, group in with_variants.groupby("cn_line", sort=True)
-    }
-    lines = lines.reset_index(drop=True)
+    lines = load_columns(_table_name(version))
+    country, cn_line, variant = (lines[c].tolist() for c in ("country", "cn_line", "variant"))
+    status = lines["line_status"]
+    keys: dict[str, int] = {}
+    for row in np.flatnonzero(status != "see_below").tolist():
+        key = f"{country[row]}|{cn_line[row]}|{variant[row]}"
+        if key in keys:
+            raise ReferenceDataError(f"default-value table {version}: two lines for {key!r}")
+        keys[key] = row
+    found: dict[str, dict[str, None]] = {}
+    for cn, var in zip(cn_line, variant, strict=True):
+        if var:
+            found.setdefault(cn, {})[var] = None  # variants in the order the table prints them
+    variants = {cn: tuple(found[cn]) for cn in sorted(found)}
     label = _VERSION_LABELS[version]
     marked = ["markup_2026", "markup_2027", "markup_2028"]
-    published = (lines[marked].to_numpy(dtype=float) if set(marked) <= set(lines.columns)
-                 else np.full((len(lines), 3), np.nan))
-    if "source_table" in lines.columns:  # v2: a table and a line of the annex, read from the transcriptions
+    published = (np.column_stack([np.asarray(lines[m], dtype=float) for m in marked]) if set(marked) <= set(lines)
+                 else np.full((len(status), 3), np.nan))
+    if "source_table" in lines:  # v2: a table and a line of the annex, read from the transcriptions
         source = [f"{label}, table '{t}', line {c}" for t, c in zip(lines["source_table"].tolist(),
                                                                       lines["source_code"].tolist(), strict=True)]
     else:  # v1: a sheet and row of the Commission workbook
         source = [f"{label}, sheet '{s}', row {int(r)}" for s, r in zip(lines["source_sheet"].tolist(),
                                                                        lines["source_row"].tolist(), strict=True)]
     columns = {
-        "sector": lines["sector"].to_numpy(dtype=object),
-        "direct": lines["direct"].to_numpy(dtype=float),
-        "indirect": lines["indirect"].to_numpy(dtype=float),
-        "total": lines["total"].to_numpy(dtype=float),
+        "sector": np.asarray(lines["sector"], dtype=object),
+        "direct": np.asarray(lines["direct"], dtype=float),
+        "indirect": np.asarray(lines["indirect"], dtype=float),
+        "total": np.asarray(lines["total"], dtype=float),
         "published": published,
-        "route": lines["route"].to_numpy(dtype=object),
-        "heading_level": lines["heading_level"].to_numpy(dtype=np.int64),
-        "cn_line": lines["cn_line"].to_numpy(dtype=object),
-        "variant": lines["variant"].to_numpy(dtype=object),
-        "flags": lines["flags"].to_numpy(dtype=object),
-        "line_status": lines["line_status"].to_numpy(dtype=object),
+        "route": np.asarray(lines["route"], dtype=object),
+        "heading_level": np.asarray(lines["heading_level"], dtype=np.int64),
+        "cn_line": np.asarray(lines["cn_line"], dtype=object),
+        "variant": np.asarray(lines["variant"], dtype=object),
+        "flags": np.asarray(lines["flags"], dtype=object),
+        "line_status": np.asarray(status, dtype=object),
         "source": np.array(source, dtype=object),
     }
     return _Dataset(
         version=version,
         lines=lines,
-        keys=pd.Index(keys.to_numpy()),
-        key_pos=usable.index.to_numpy(),
+        keys=keys,
         variants=variants,
-        tables=frozenset(lines["country"]) - {OTHER},
-        goods=frozenset(cn_table()["cn_code"]),
+        tables=frozenset(country) - {OTHER},
+        goods=frozenset(load_columns("cn_codes")["cn_code"].tolist()),
         columns=columns,
     )
 
@@ -397,20 +400,20 @@ def _space(cn: str) -> str:
 
 
 def _match(data: _Dataset, table: np.ndarray, cn: np.ndarray, variant: np.ndarray) -> np.ndarray:
-    """Row of ``data.lines`` of the most specific line of ``table`` matching ``cn`` (-1: none)."""
+    """Row of ``data.lines`` of the most specific line of ``table`` matching ``cn`` (-1: none).
+
+    Called on distinct (country, CN, variant) combinations only: a few hundred dict look-ups.
+    """
     found = np.full(len(cn), -1, dtype=np.int64)
-    cn_s = pd.Series(cn, dtype=object)
-    for level in (8, 6, 4):
-        todo = (found < 0) & (cn_s.str.len().to_numpy() >= level)
-        if not todo.any():
-            continue
-        prefix = cn_s.str.slice(0, level).to_numpy(dtype=object)
-        has_var = np.fromiter((p in data.variants for p in prefix), dtype=bool, count=len(prefix))
-        var = np.where(has_var, variant, "")
-        keys = pd.Index(table.astype(object) + "|" + prefix + "|" + var.astype(object))
-        pos = data.keys.get_indexer(keys)
-        hit = todo & (pos >= 0)
-        found[hit] = data.key_pos[pos[hit]]
+    for i, (tab, code, var) in enumerate(zip(table.tolist(), cn.tolist(), variant.tolist(), strict=True)):
+        for level in (8, 6, 4):
+            if len(code) < level:
+                continue
+            prefix = code[:level]
+            row = data.keys.get(f"{tab}|{prefix}|{var if prefix in data.variants else ''}")
+            if row is not None:
+                found[i] = row
+                break
     return found
 
 
@@ -418,8 +421,7 @@ def _resolve_unique(
     data: _Dataset, cn: np.ndarray, country: np.ndarray, variant: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Line row, fallback flag and fallback reason for each unique (cn, country, variant)."""
-    lines = data.lines
-    status = lines["line_status"].to_numpy(dtype=object)
+    status = data.columns["line_status"]
     has_table = np.fromiter((c in data.tables for c in country), dtype=bool, count=len(country))
     own = np.where(has_table, _match(data, country, cn, variant), -1)
     own_ok = own >= 0
@@ -449,14 +451,8 @@ def _ambiguous(cn: str, choices: tuple[str, ...], **where: Any) -> InputError:
 
 
 def _no_line(data: _Dataset, cn: str, country: str, **where: Any) -> ReferenceDataError:
-    under = sorted(
-        {
-            c
-            for c in data.lines.loc[(data.lines["country"] == OTHER) & (data.lines["line_status"] != "see_below"),
-                                    "cn_line"]
-            if c.startswith(cn[:6]) or cn.startswith(c)
-        }
-    )
+    other = (data.lines["country"] == OTHER) & (data.lines["line_status"] != "see_below")
+    under = sorted({c for c in data.lines["cn_line"][other].tolist() if c.startswith(cn[:6]) or cn.startswith(c)})
     hint = f"; lines under heading {_space(cn[:6])}: {', '.join(_space(c) for c in under)}" if under else ""
     return ReferenceDataError(
         f"no default value for CN {_space(cn)} in {_VERSION_LABELS[data.version]} (country {country} and "
@@ -475,17 +471,291 @@ def _not_cbam(cn: str, **where: Any) -> InputError:
     )
 
 
-def _check_years(years: pd.Series, where: Any) -> np.ndarray:
-    num = pd.to_numeric(years, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(num) | (num != np.floor(num)) | (num < FIRST_YEAR)
+def _year_number(value: Any) -> float:
+    """A year cell as a number (NaN when it is none), as ``float()`` reads it."""
+    from ._distinct import is_missing
+
+    if is_missing(value):
+        return np.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+
+
+def _check_years(years: np.ndarray, where: Callable[[int], dict[str, Any]], factorize: _Factorize) -> np.ndarray:
+    """Years of import per row (``int64``); the first cell that is not a year from 2026 is refused."""
+    if years.dtype.kind in "biuf":
+        num = years.astype(float)
+    else:
+        codes, uniques = factorize(years)
+        per = np.array([_year_number(v) for v in uniques], dtype=float)
+        num = np.where(codes >= 0, per[np.maximum(codes, 0)] if len(per) else np.nan, np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(num) | (num != np.floor(num)) | (num < FIRST_YEAR)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        _check_year(years.iloc[i], **where(i))
+        value = years[i]
+        _check_year(value.item() if isinstance(value, np.generic) else value, **where(i))
     return num.astype(np.int64)
 
 
 def _label(label: Any) -> Any:
     return label.item() if isinstance(label, np.generic) else label
+
+
+#: ``values -> (codes with -1 for empty cells, distinct values in order of first appearance)``.
+_Factorize = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _as_rows(cn: Any, country: Any, year: Any, variant: Any) -> tuple[np.ndarray, ...]:
+    """The four inputs as 1-d arrays of one length (a scalar or a length-1 input is repeated)."""
+    def column(values: Any, keep_numbers: bool = False) -> np.ndarray:
+        arr = values if isinstance(values, np.ndarray) else np.asarray(values)
+        if not keep_numbers or arr.dtype.kind not in "biuf":
+            arr = np.asarray(values, dtype=object)
+        return arr.ravel() if arr.ndim else arr.reshape(1)
+
+    cols = [column(cn), column(country), column(year, keep_numbers=True),
+            column("" if variant is None else variant)]
+    n = max(len(c) for c in cols)
+    for k, (name, c) in enumerate(zip(("cn", "country", "year", "variant"), cols, strict=True)):
+        if len(c) == 1 and n != 1:
+            cols[k] = np.repeat(c, n)
+        elif len(c) != n:
+            raise InputError(f"{len(c)} values where the other inputs have {n}", field=name,
+                             expected=f"{n} values (or one, for every row)", found=len(c))
+    return tuple(cols)
+
+
+def _factor(
+    values: np.ndarray, normalise: Any, where: Callable[[int], dict[str, Any]], factorize: _Factorize
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row codes and distinct normalised values of a column (each distinct value normalised once)."""
+    from ._distinct import factorize as small_factorize
+
+    codes, uniques = factorize(values)
+    if (codes < 0).any():
+        normalise(None, where(int(np.flatnonzero(codes < 0)[0])))
+    normal = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        try:
+            normal[i] = normalise(value, {})
+        except InputError:
+            normalise(value, where(int(np.flatnonzero(codes == i)[0])))
+            raise
+    dedup, distinct = small_factorize(normal)
+    return dedup[codes].astype(np.int64), distinct
+
+
+def _variant_ids(values: np.ndarray, factorize: _Factorize) -> tuple[np.ndarray, list[str]]:
+    """Row codes and distinct variant names (stripped, case-folded; an empty cell is ``""``)."""
+    from ._distinct import factorize as small_factorize
+    from ._distinct import is_missing
+
+    codes, uniques = factorize(values)
+    names = np.array(["" if is_missing(v) else str(v).strip().casefold() for v in uniques] + [""], dtype=object)
+    dedup, distinct = small_factorize(names)
+    return dedup[np.where(codes >= 0, codes, len(uniques))].astype(np.int64), [str(v) for v in distinct]
+
+
+def _first_seen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize`` of an integer array with numpy: codes and distinct values in order of first appearance."""
+    distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.ravel()], distinct[order]
+
+
+def resolve_default_values(
+    cn: Any,
+    country: Any,
+    year: Any,
+    variant: Any = None,
+    *,
+    version: str | None = None,
+) -> dict[str, np.ndarray]:
+    """Default values for many (CN code, country, year) rows, as numpy columns (no pandas).
+
+    The core of :func:`lookup_default_values` and :func:`default_value`: same lines, values,
+    mark-ups, fallbacks and errors.
+
+    Parameters
+    ----------
+    cn : array_like
+        CN codes: 8 digits with or without spaces, or a 4-/6-digit heading printed as a line of
+        Annex I.
+    country : array_like
+        Countries of production: ISO code or name.
+    year : array_like
+        Years of import, from 2026.
+    variant : array_like, optional
+        ``"white"`` / ``"grey"`` for CN codes with several lines; ignored on rows whose code has
+        one line. ``None``: no variant named.
+    version : str, optional
+        ``"2026/1740"`` (default, the values in force) or ``"2025/2621"`` (v1 as first published).
+
+    A scalar (or a length-1 input) is used for every row.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One array per name of :data:`COLUMNS`, one element per row, in order: ``direct``,
+        ``indirect``, ``total``, ``value_with_markup``, ``published_value_with_markup`` (float64,
+        tCO2e/t), ``markup_rate`` (float64, fraction), ``year`` and ``heading_level`` (int64),
+        ``fallback`` and ``is_fertiliser`` (bool), the rest ``object`` arrays of str.
+
+    Raises
+    ------
+    InputError
+        As :func:`lookup_default_values`, naming the row by its 0-based position.
+    ReferenceDataError
+        For a CBAM good without any default line.
+
+    References
+    ----------
+    IR (EU) 2026/1740, Annex I (replacing Annex I of IR (EU) 2025/2621).
+
+    Examples
+    --------
+    >>> out = resolve_default_values(["7318 15 95"], ["Thailand"], [2027])
+    >>> print(out["total"][0], out["markup_rate"][0], out["route"][0], out["heading_level"][0])
+    2.408 0.2 E 6
+    """
+    from ._distinct import factorize
+
+    cols, _ = _resolve_rows(*_as_rows(cn, country, year, variant), version=version, all_variants=False,
+                            where=lambda pos: {"row": pos}, factorize=factorize)
+    return cols
+
+
+def _resolve_rows(
+    cn: np.ndarray,
+    country: np.ndarray,
+    year: np.ndarray,
+    variant: np.ndarray,
+    *,
+    version: str | None,
+    all_variants: bool,
+    where: Callable[[int], dict[str, Any]],
+    factorize: _Factorize,
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Columns :data:`COLUMNS` per row, and the input row of each output row (None: one each)."""
+    ver = resolve_version(version)
+    data = _dataset(ver)
+    # distinct values only: a million rows hold a few hundred codes and countries
+    cn_id, cn_u = _factor(cn, lambda v, w: normalise_cn(v, allow_heading=True, **w), where, factorize)
+    ctry_id, ctry_u = _factor(country, lambda v, w: resolve_country(v, **w), where, factorize)
+    years = _check_years(year, where, factorize)
+    var_id, var_names = _variant_ids(variant, factorize)
+    row_var, take = _row_variants(data, cn_id, cn_u, var_id, var_names, all_variants, where)
+    if take is not None:
+        cn_id, ctry_id, years = cn_id[take], ctry_id[take], years[take]
+    var_u = np.array(var_names, dtype=object)
+
+    # resolve each distinct (cn, country, variant) once
+    combo = (cn_id * len(ctry_u) + ctry_id) * len(var_u) + row_var
+    codes, combo_u = _first_seen(combo)
+    v_of = combo_u % len(var_u)
+    c_of = (combo_u // len(var_u)) % len(ctry_u)
+    n_of = combo_u // (len(var_u) * len(ctry_u))
+    u_cn, u_country, u_variant = cn_u[n_of], ctry_u[c_of], var_u[v_of]
+    line, fallback, reason = _resolve_unique(data, u_cn, u_country, u_variant)
+    _refuse_unresolved(data, u_cn, u_country, line, codes,
+                       where if take is None else (lambda pos: where(int(take[pos]))))
+    return _columns(data, ver, line, fallback, reason, u_cn, u_country, codes, years), take
+
+
+def _row_variants(
+    data: _Dataset,
+    cn_id: np.ndarray,
+    cn_u: np.ndarray,
+    var_id: np.ndarray,
+    var_names: list[str],
+    all_variants: bool,
+    where: Callable[[int], dict[str, Any]],
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Variant per row (index into ``var_names``, extended in place), and the rows repeated by ``all_variants``.
+
+    A named variant must exist; a missing one on a code with several lines is refused, or the row
+    is repeated once per variant with ``all_variants``.
+    """
+    cn_variants = [data.variants.get(c, ()) for c in cn_u.tolist()]
+    multi_u = np.array([bool(v) for v in cn_variants], dtype=bool)
+    for cu in np.flatnonzero(multi_u):
+        for vu in np.unique(var_id[cn_id == cu]):
+            name = var_names[vu]
+            if name and name not in cn_variants[cu]:
+                row = int(np.flatnonzero((cn_id == cu) & (var_id == vu))[0])
+                choices = ", ".join(f"'{v}'" for v in cn_variants[cu])
+                raise InputError(f"CN {_space(cn_u[cu])} has no variant '{name}'", field="variant",
+                                 expected=f"one of {choices}", found=name, **where(row))
+    empty = var_names.index("")
+    multi = multi_u[cn_id] if len(cn_id) else np.zeros(0, dtype=bool)
+    row_var = np.where(multi, var_id, empty)
+    missing = multi & (row_var == empty)
+    if not missing.any():
+        return row_var, None
+    if not all_variants:
+        row = int(np.flatnonzero(missing)[0])
+        raise _ambiguous(cn_u[cn_id[row]], cn_variants[cn_id[row]], **where(row))
+    n_variants = np.array([len(v) for v in cn_variants], dtype=np.int64)
+    counts = np.where(missing, n_variants[cn_id], 1)
+    take = np.repeat(np.arange(len(cn_id)), counts)
+    row_var = row_var[take]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    for miss in np.flatnonzero(missing):
+        for k, name in enumerate(cn_variants[cn_id[miss]]):
+            if name not in var_names:
+                var_names.append(name)
+            row_var[starts[miss] + k] = var_names.index(name)
+    return row_var, take
+
+
+def _columns(
+    data: _Dataset,
+    ver: str,
+    line: np.ndarray,
+    fallback: np.ndarray,
+    reason: np.ndarray,
+    u_cn: np.ndarray,
+    u_country: np.ndarray,
+    codes: np.ndarray,
+    years: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Attributes per distinct combination (its line, the mark-up of the year), broadcast to rows."""
+    cols = data.columns
+    sector = cols["sector"][line]
+    sectors, matrix = _markup_matrix(ver)
+    sector_idx = np.array([sectors[s] for s in sector.tolist()], dtype=np.int64)
+    year_idx = np.minimum(years, FIRST_YEAR + 2) - FIRST_YEAR
+    row_rate = matrix[sector_idx[codes], year_idx]
+    base = cols["total"][line]  # the printed total is the law (IR (EU) 2026/1740 Annex I; recital 10)
+    n = len(codes)
+    return {
+        "cn_code": u_cn[codes],
+        "country": u_country[codes],
+        "year": years,
+        "version": np.full(n, ver, dtype=object),
+        "direct": cols["direct"][line][codes],
+        "indirect": cols["indirect"][line][codes],
+        "total": cols["total"][line][codes],
+        "markup_rate": row_rate,
+        "value_with_markup": base[codes] * (1.0 + row_rate),
+        "published_value_with_markup": cols["published"][line[codes], year_idx],
+        "route": cols["route"][line][codes],
+        "fallback": fallback[codes],
+        "fallback_reason": reason[codes],
+        "heading_level": cols["heading_level"][line][codes],
+        "cn_line": cols["cn_line"][line][codes],
+        "variant": cols["variant"][line][codes],
+        "sector": sector[codes],
+        "is_fertiliser": (sector == _FERTILISERS)[codes],
+        "unit": np.full(n, "tCO2e/t", dtype=object),
+        "source": cols["source"][line][codes],
+        "flags": cols["flags"][line][codes],
+    }
 
 
 def lookup_default_values(
@@ -497,7 +767,6 @@ def lookup_default_values(
     cn_column: str = "cn_code",
     country_column: str = "country",
     year_column: str = "year",
-    _label_rows: bool = True,
 ) -> pd.DataFrame:
     """Default values for many (CN code, country, year) rows at once.
 
@@ -558,122 +827,31 @@ def lookup_default_values(
     >>> print(row["total"], row["markup_rate"], row["route"], row["fallback"], row["heading_level"])
     2.408 0.2 E False 6
     """
-    ver = resolve_version(version)
-    data = _dataset(ver)
+    import pandas as pd
+
+    resolve_version(version)  # an unknown version is refused before the columns are looked at
     for col in (cn_column, country_column, year_column) + ((variant_column,) if variant_column else ()):
         if col not in frame.columns:
             raise InputError(f"column '{col}' is missing", field=col, expected="a column of that name",
                              found=", ".join(map(str, frame.columns)) or "no columns")
     index = frame.index
 
-    def where(row: int) -> dict[str, Any]:
-        return {"row": _label(index[row])} if _label_rows else {}
+    def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
-    # distinct values only: a million rows hold a few hundred codes and countries
-    cn_id, cn_u = _factor(frame[cn_column], lambda v, w: normalise_cn(v, allow_heading=True, **w), where)
-    ctry_id, ctry_u = _factor(frame[country_column], lambda v, w: resolve_country(v, **w), where)
-    years = _check_years(frame[year_column], where)
-    if variant_column:
-        raw_variant = frame[variant_column].astype(object).where(frame[variant_column].notna(), "")
-        var_id, var_u = pd.factorize(raw_variant.astype(str).str.strip().str.casefold().to_numpy(dtype=object))
-        var_u = np.asarray(var_u, dtype=object)
-    else:
-        var_id, var_u = np.zeros(len(frame), dtype=np.int64), np.array([""], dtype=object)
-
-    # variants: a named one must exist; a missing one is refused, or expanded with all_variants
-    cn_variants = [data.variants.get(c, ()) for c in cn_u]
-    multi_u = np.array([bool(v) for v in cn_variants], dtype=bool)
-    for cu in np.flatnonzero(multi_u):
-        for vu in np.unique(var_id[cn_id == cu]):
-            name = var_u[vu]
-            if name and name not in cn_variants[cu]:
-                row = int(np.flatnonzero((cn_id == cu) & (var_id == vu))[0])
-                choices = ", ".join(f"'{v}'" for v in cn_variants[cu])
-                raise InputError(f"CN {_space(cn_u[cu])} has no variant '{name}'", field="variant",
-                                 expected=f"one of {choices}", found=name, **where(row))
-    var_names = np.asarray(var_u, dtype=object)
-    row_variant = np.where(multi_u[cn_id], var_names[var_id], "")
-    missing = multi_u[cn_id] & (row_variant == "")
-    take = None
-    if missing.any():
-        if not all_variants:
-            row = int(np.flatnonzero(missing)[0])
-            raise _ambiguous(cn_u[cn_id[row]], cn_variants[cn_id[row]], **where(row))
-        counts = np.where(missing, [len(cn_variants[c]) for c in cn_id], 1) if len(cn_id) else np.ones(0, int)
-        take = np.repeat(np.arange(len(cn_id)), counts)
-        row_variant = row_variant[take].astype(object)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        for miss in np.flatnonzero(missing):
-            for k, name in enumerate(cn_variants[cn_id[miss]]):
-                row_variant[starts[miss] + k] = name
-        cn_id, ctry_id, years, index = cn_id[take], ctry_id[take], years[take], index[take]
-    v_id, v_u = pd.factorize(row_variant)
-    v_u = np.asarray(v_u, dtype=object) if len(v_u) else np.array([""], dtype=object)
-
-    # resolve each distinct (cn, country, variant) once
-    combo = (cn_id.astype(np.int64) * len(ctry_u) + ctry_id) * len(v_u) + v_id
-    codes, combo_u = pd.factorize(combo)
-    v_of = combo_u % len(v_u)
-    c_of = (combo_u // len(v_u)) % len(ctry_u)
-    n_of = combo_u // (len(v_u) * len(ctry_u))
-    u_cn, u_country, u_variant = cn_u[n_of], ctry_u[c_of], v_u[v_of]
-    line, fallback, reason = _resolve_unique(data, u_cn, u_country, u_variant)
-    _refuse_unresolved(data, u_cn, u_country, line, codes, where)
-
-    # attributes per distinct combination, then broadcast to rows
-    cols = data.columns
-    sector = cols["sector"][line]
-    sectors, matrix = _markup_matrix(ver)
-    sector_idx = np.array([sectors[s] for s in sector], dtype=np.int64)
-    year_idx = np.minimum(years, FIRST_YEAR + 2) - FIRST_YEAR
-    row_rate = matrix[sector_idx[codes], year_idx]
-    base = cols["total"][line]  # the printed total is the law (IR (EU) 2026/1740 Annex I; recital 10)
-    published = cols["published"][line[codes], year_idx]
-    out = pd.DataFrame(
-        {
-            "cn_code": u_cn[codes],
-            "country": u_country[codes],
-            "year": years,
-            "version": np.full(len(codes), ver, dtype=object),
-            "direct": cols["direct"][line][codes],
-            "indirect": cols["indirect"][line][codes],
-            "total": cols["total"][line][codes],
-            "markup_rate": row_rate,
-            "value_with_markup": base[codes] * (1.0 + row_rate),
-            "published_value_with_markup": published,
-            "route": cols["route"][line][codes],
-            "fallback": fallback[codes],
-            "fallback_reason": reason[codes],
-            "heading_level": cols["heading_level"][line][codes],
-            "cn_line": cols["cn_line"][line][codes],
-            "variant": cols["variant"][line][codes],
-            "sector": sector[codes],
-            "is_fertiliser": (sector == _FERTILISERS)[codes],
-            "unit": np.full(len(codes), "tCO2e/t", dtype=object),
-            "source": cols["source"][line][codes],
-            "flags": cols["flags"][line][codes],
-        },
-        index=index,
+    variant = frame[variant_column].to_numpy(dtype=object) if variant_column else np.full(len(frame), "", object)
+    cols, take = _resolve_rows(
+        frame[cn_column].to_numpy(dtype=object),
+        frame[country_column].to_numpy(dtype=object),
+        frame[year_column].to_numpy(),
+        variant,
+        version=version,
+        all_variants=all_variants,
+        where=lambda pos: {"row": _label(index[pos])},
+        factorize=factorize,
     )
-    return out
-
-
-def _factor(
-    values: pd.Series, normalise: Any, where: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row codes and distinct normalised values of a column (each distinct value normalised once)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    if (codes < 0).any():
-        normalise(None, where(int(np.flatnonzero(codes < 0)[0])))
-    normal = np.empty(len(uniques), dtype=object)
-    for i, value in enumerate(uniques):
-        try:
-            normal[i] = normalise(value, {})
-        except InputError:
-            normalise(value, where(int(np.flatnonzero(codes == i)[0])))
-            raise
-    dedup, distinct = pd.factorize(normal)
-    return dedup[codes].astype(np.int64), np.asarray(distinct, dtype=object)
+    return pd.DataFrame(cols, index=index if take is None else index[take])
 
 
 def _refuse_unresolved(
@@ -746,9 +924,14 @@ def default_value(
     >>> round(dv.value_with_markup, 4), dv.route, dv.fallback
     (2.6488, 'E', False)
     """
-    frame = pd.DataFrame({"cn_code": [cn], "country": [country], "year": [year], "variant": [variant or ""]})
-    out = lookup_default_values(frame, version=version, variant_column="variant", _label_rows=False)
-    rec: dict[str, Any] = {str(k): v for k, v in out.iloc[0].to_dict().items()}
+    from ._distinct import factorize
+
+    cols, _ = _resolve_rows(*_as_rows([cn], [country], [year], [variant or ""]), version=version,
+                            all_variants=False, where=lambda pos: {}, factorize=factorize)
+    rec: dict[str, Any] = {name: cols[name][0] for name in COLUMNS}
+    for name, value in rec.items():
+        if isinstance(value, np.generic):
+            rec[name] = value.item()
     rec["year"] = int(rec["year"])
     rec["heading_level"] = int(rec["heading_level"])
     rec["fallback"] = bool(rec["fallback"])

@@ -13,7 +13,8 @@ from cbamcalc.errors import ReferenceDataError
 
 def _schedule(monkeypatch, rows):
     table = pd.DataFrame(rows, columns=["sector", "valid_from", "valid_to", "value"])
-    monkeypatch.setattr(refdata, "load_table", lambda name: table.copy())
+    # the schedule is read as numpy columns (refdata.load_columns), as the light look-up path does
+    monkeypatch.setattr(refdata, "load_columns", lambda name: {c: table[c].to_numpy() for c in table.columns})
     dv._markup_matrix.cache_clear()
 
 
