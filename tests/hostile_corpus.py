@@ -489,46 +489,48 @@ def _xml_cases() -> list[Case]:
     ]
 
 
-def _archive_cases() -> list[Case]:
-    def flip_stored(target: Path) -> None:
+def _flip(part: str, masks: dict[int, int]) -> Callable[[Path], None]:
+    """XOR the bytes of ``part``'s data at the given offsets (past its local header) with their masks."""
+    def flip(target: Path) -> None:
         with zipfile.ZipFile(target) as z:
-            info = z.getinfo("xl/worksheets/sheet5.xml")
+            info = z.getinfo(part)
         data = bytearray(target.read_bytes())
         start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-        data[start + 500] ^= 0x01
+        for k, mask in masks.items():
+            data[start + k] ^= mask
         target.write_bytes(bytes(data))
+    return flip
 
-    def flip_deflated(target: Path) -> None:
-        with zipfile.ZipFile(target) as z:
-            info = z.getinfo("xl/worksheets/sheet5.xml")
-        data = bytearray(target.read_bytes())
-        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-        for k in range(40, 60):
-            data[start + k] ^= 0x55
-        target.write_bytes(bytes(data))
+
+def _bomb(part: str) -> Callable[[dict[str, bytes]], dict[str, bytes]]:
+    """``part`` padded with 80 MiB of spaces before its closing tag (a decompression bomb)."""
+    def bomb(c: dict[str, bytes]) -> dict[str, bytes]:
+        c[part] = c[part].replace(b"</worksheet>", b" " * (80 * 1024 * 1024) + b"</worksheet>")
+        return c
+    return bomb
+
+
+def _patched(part: str, **fields: int) -> Callable[[Path], None]:
+    """The archive's headers of ``part`` rewritten by :func:`patch_sizes` with ``fields``."""
+    def patch(target: Path) -> None:
+        patch_sizes(target, part, **fields)
+    return patch
+
+
+def _archive_cases() -> list[Case]:
+    part = "xl/worksheets/sheet5.xml"
+    flip_stored = _flip(part, {500: 0x01})
+    flip_deflated = _flip(part, dict.fromkeys(range(40, 60), 0x55))
 
     def same(c: dict[str, bytes]) -> dict[str, bytes]:
         return c
 
-    def bomb(c: dict[str, bytes]) -> dict[str, bytes]:
-        c["xl/worksheets/sheet5.xml"] = c["xl/worksheets/sheet5.xml"].replace(
-            b"</worksheet>", b" " * (80 * 1024 * 1024) + b"</worksheet>")
-        return c
-
-    def lie_small(target: Path) -> None:
-        patch_sizes(target, "xl/worksheets/sheet5.xml", file_size=100)
-
-    def lie_large(target: Path) -> None:
-        patch_sizes(target, "xl/worksheets/sheet5.xml", file_size=3_000_000_000)
-
-    def lie_crc(target: Path) -> None:
-        patch_sizes(target, "xl/worksheets/sheet5.xml", crc=0x12345678)
-
-    def method99(target: Path) -> None:
-        patch_sizes(target, "xl/worksheets/sheet5.xml", method=99)
-
-    def encrypted(target: Path) -> None:
-        patch_sizes(target, "xl/worksheets/sheet5.xml", flags=1)
+    bomb = _bomb(part)
+    lie_small = _patched(part, file_size=100)
+    lie_large = _patched(part, file_size=3_000_000_000)
+    lie_crc = _patched(part, crc=0x12345678)
+    method99 = _patched(part, method=99)
+    encrypted = _patched(part, flags=1)
 
     def cut_archive(base: Path, d: Path) -> list[str]:
         data = (base / WB).read_bytes()
@@ -809,13 +811,8 @@ def _flows_xlsx_cases() -> list[Case]:
         c["xl/worksheets/sheet1.xml"] = set_cell(c["xl/worksheets/sheet1.xml"], "A1048576", text("NL"))
         return c
 
-    def bomb(c: dict[str, bytes]) -> dict[str, bytes]:
-        c["xl/worksheets/sheet1.xml"] = c["xl/worksheets/sheet1.xml"].replace(
-            b"</worksheet>", b" " * (80 * 1024 * 1024) + b"</worksheet>")
-        return c
-
-    def crc(target: Path) -> None:
-        patch_sizes(target, "xl/worksheets/sheet1.xml", crc=7)
+    bomb = _bomb("xl/worksheets/sheet1.xml")
+    crc = _patched("xl/worksheets/sheet1.xml", crc=7)
 
     def trunc(c: dict[str, bytes]) -> dict[str, bytes]:
         s = c["xl/worksheets/sheet1.xml"]

@@ -149,6 +149,17 @@ def check_run(path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     assert after == before, "the input changed or a file was written"
 
 
+def check_mutated(name: str, data: st.DataObject, packages: dict, tmp_path: Path,
+                  capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the package ``name`` after one to four drawn cell or part edits; :func:`check_run` judges the outcome."""
+    content, sheets = packages[name]
+    edits = data.draw(st.lists(st.one_of(cell_edit(name), cell_edit(name), part_edit(sorted(content))),
+                               min_size=1, max_size=4))
+    folder = _fresh(tmp_path)
+    hc.write_parts(folder / name, mutate(content, sheets, edits))
+    check_run(folder / name, capsys, monkeypatch)
+
+
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,  # CI: the same examples every run
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -158,12 +169,7 @@ SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,  # CI: the
 def test_mutated_input_workbook_runs_or_is_refused_in_one_line(data: st.DataObject, packages: dict, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    content, sheets = packages[hc.WB]
-    edits = data.draw(st.lists(st.one_of(cell_edit(hc.WB), cell_edit(hc.WB), part_edit(sorted(content))),
-                               min_size=1, max_size=4))
-    folder = _fresh(tmp_path)
-    hc.write_parts(folder / hc.WB, mutate(content, sheets, edits))
-    check_run(folder / hc.WB, capsys, monkeypatch)
+    check_mutated(hc.WB, data, packages, tmp_path, capsys, monkeypatch)
 
 
 @settings(SETTINGS, max_examples=25)
@@ -172,12 +178,7 @@ def test_mutated_communication_template_runs_or_is_refused_in_one_line(data: st.
                                                                        tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str],
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    content, sheets = packages[hc.COMM]
-    edits = data.draw(st.lists(st.one_of(cell_edit(hc.COMM), cell_edit(hc.COMM), part_edit(sorted(content))),
-                               min_size=1, max_size=4))
-    folder = _fresh(tmp_path)
-    hc.write_parts(folder / hc.COMM, mutate(content, sheets, edits))
-    check_run(folder / hc.COMM, capsys, monkeypatch)
+    check_mutated(hc.COMM, data, packages, tmp_path, capsys, monkeypatch)
 
 
 @settings(SETTINGS, max_examples=25)
