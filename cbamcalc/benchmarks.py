@@ -380,14 +380,14 @@ def _missing(value: Any) -> bool:
         return True
 
 
-def _per_row(value: Any, n: int, default: Any) -> list[Any]:
-    """A column given as one value (or None) or as n values, as a list (missing -> ``default``)."""
-    if value is None or isinstance(value, str):
-        return [default if value is None else value] * n
+def _per_row(value: Any, n: int, default: Any, field: str) -> list[Any]:
+    """An argument given as one value (or None) or as n values, as a list (missing -> ``default``)."""
+    if value is None or isinstance(value, str) or np.ndim(value) == 0:
+        one = value.item() if isinstance(value, np.ndarray | np.generic) else value
+        return [default if _missing(one) else one] * n
     items = np.asarray(value, dtype=object).ravel().tolist()
     if len(items) != n:
-        raise InputError(field="benchmark look-up", expected=f"{n} values per column (one per CN code)",
-                         found=f"{len(items)} values")
+        raise InputError(field=field, expected=f"{n} values (one per CN code) or one for all", found=len(items))
     return [default if _missing(v) else v for v in items]
 
 
@@ -435,9 +435,9 @@ def benchmark_values(
     """
     cns = np.asarray(cn, dtype=object).ravel().tolist()
     n = len(cns)
-    cols = _per_row(column, n, "B")
-    routes = _per_row(route, n, "")
-    years = _per_row(production_year, n, None)
+    cols = _per_row(column, n, "B", "column")
+    routes = _per_row(route, n, "", "route")
+    years = _per_row(production_year, n, None, "production_year")
     names = list(range(n)) if labels is None else np.asarray(labels, dtype=object).ravel().tolist()
     first: dict[tuple[str, str, str, Any], int] = {}
     codes = np.empty(n, dtype=np.intp)
