@@ -33,6 +33,7 @@ _LAZY = {
     "default_value": "cbamcalc.default_values",
     "lookup_benchmarks": "cbamcalc.benchmarks",
     "benchmark": "cbamcalc.benchmarks",
+    "build_report": "cbamcalc.operator_report",
     # I/O entry points
     "read_communication_template": "cbamcalc.io.communication_template",
     "export_communication": "cbamcalc.io.communication_writer",
@@ -60,6 +61,7 @@ __all__ = [
     "default_value",
     "lookup_benchmarks",
     "benchmark",
+    "build_report",
     "read_communication_template",
     "export_communication",
     "read_input_workbook",
@@ -82,6 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .io.exposure_report import write_exposure_report
     from .io.results_workbook import write_results_workbook
     from .io.trade_flows import read_trade_flows
+    from .operator_report import build_report
     from .pipeline import run_installation
     from .result import InstallationResult
     from .scenarios import read_scenarios
