@@ -53,12 +53,11 @@ This reading of the act is a documented decision (not a court ruling): see the r
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from . import carbon_price as _cp
 from . import free_allocation as _fa
@@ -66,8 +65,13 @@ from . import obligation as _ob
 from . import prices as _prices
 from .errors import InputError, ReferenceDataError
 
+if TYPE_CHECKING:  # pandas is imported where a DataFrame comes in or goes out: one good costs without it
+    import pandas as pd
+
 __all__ = [
     "OUTPUT_COLUMNS",
+    "CostRows",
+    "cbam_cost_rows",
     "CEMENT_CLINKER_CN",
     "CEMENT_FUNCTIONAL_UNIT_CN",
     "cbam_cost",
@@ -124,26 +128,184 @@ def _warn(bucket: list[str], message: str) -> None:
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
-def _col(goods: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
-    if name in goods.columns:
-        return goods[name]
-    return pd.Series(default, index=goods.index)
+#: Up to this many values, factorising runs in plain Python: one good (a CLI call) then never imports
+#: pandas, whose import costs more start-up time than the whole obligation (issue 12).
+_SMALL = 256
 
 
-def _numeric(goods: pd.DataFrame, name: str, *, default: float = np.nan, minimum: float | None = 0.0,
-             maximum: float | None = None, expected: str | None = None) -> np.ndarray:
-    """A numeric column, checked: finite, within [minimum, maximum]; blanks take ``default``."""
-    if name not in goods.columns:
-        return np.full(len(goods), default, dtype=float)
-    raw = goods[name]
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        vals = raw.to_numpy(dtype=float, na_value=np.nan)
-        bad = np.zeros(vals.shape, dtype=bool)
-    else:
+def _is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (without importing pandas)."""
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
+
+
+def _factorize(values: Any, *, na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and uniques in order of first appearance, as :func:`pandas.factorize` gives them.
+
+    Missing values (None, NaN) get code -1 with ``na_sentinel``, else one shared code. Small inputs
+    are factorised in Python, large ones by pandas (the same answer, see tests/test_cost_rows.py).
+    """
+    arr = np.asarray(values)
+    if arr.size > _SMALL:
+        import pandas as pd
+
+        codes, uniq = pd.factorize(arr, use_na_sentinel=na_sentinel)
+        return codes, np.asarray(uniq)
+    seen: dict[Any, int] = {}
+    first: list[Any] = []
+    codes = np.empty(arr.size, dtype=np.intp)
+    for i, v in enumerate(arr.tolist() if arr.dtype != object else list(arr)):
+        missing = _is_missing(v)
+        if missing and na_sentinel:
+            codes[i] = -1
+            continue
+        key = _NA_KEY if missing else v
+        if key not in seen:
+            seen[key] = len(first)
+            first.append(v)
+        codes[i] = seen[key]
+    uniq = np.empty(len(first), dtype=arr.dtype if arr.dtype.kind not in "OUS" else object)
+    uniq[:] = first
+    return codes, uniq
+
+
+_NA_KEY = object()  # the one dict key of every missing value
+
+
+class _Cat(NamedTuple):
+    """A text column as codes into labels (a categorical without pandas); code -1 is missing."""
+
+    codes: np.ndarray
+    labels: list[Any]
+
+
+class _Frame:
+    """The caller's goods (or precursors) given as a pandas DataFrame, read column by column."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.n = len(frame)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.frame.columns
+
+    def names(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    def objects(self, name: str) -> np.ndarray:
+        return self.frame[name].to_numpy(dtype=object)
+
+    def missing(self, name: str) -> np.ndarray:
+        return self.frame[name].isna().to_numpy()
+
+    def value(self, name: str, i: int) -> Any:
+        return self.frame[name].iloc[i]
+
+    def label(self, i: int) -> str:
+        return str(self.frame.index[i])
+
+    def labels(self) -> list[str]:
+        return [str(x) for x in self.frame.index]
+
+    def floats(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Values as float (blank: NaN) and where a non-blank cell is not a number."""
+        import pandas as pd
+
+        raw = self.frame[name]
+        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+            vals = raw.to_numpy(dtype=float, na_value=np.nan)
+            return vals, np.zeros(vals.shape, dtype=bool)
         vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
         bad = np.isnan(vals) & raw.notna().to_numpy()
         if bad.any():  # blank text counts as missing
             bad &= (raw.astype(str).str.strip() != "").to_numpy()
+        return vals, bad
+
+
+class _Columns:
+    """Goods given as a mapping of column -> equal-length sequence, read without pandas (rows 0, 1, ...)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        cols: dict[str, np.ndarray] = {}
+        for name, values in data.items():
+            arr = np.asarray(values, dtype=object if _is_text(values) else None)
+            if arr.ndim != 1:
+                raise InputError(field=str(name), expected="a sequence of values, one per good", found=values)
+            cols[str(name)] = arr
+        sizes = {len(a) for a in cols.values()}
+        if len(sizes) > 1:
+            raise InputError(field="goods", expected="columns of equal length", found=sorted(sizes))
+        self.cols = cols
+        self.n = sizes.pop() if sizes else 0
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.cols
+
+    def names(self) -> list[str]:
+        return list(self.cols)
+
+    def objects(self, name: str) -> np.ndarray:
+        return self.cols[name].astype(object)
+
+    def missing(self, name: str) -> np.ndarray:
+        return np.fromiter((_is_missing(v) for v in self.cols[name].tolist()), dtype=bool, count=self.n)
+
+    def value(self, name: str, i: int) -> Any:
+        v = self.cols[name][i]
+        return v.item() if isinstance(v, np.generic) else v
+
+    def label(self, i: int) -> str:
+        return str(i)
+
+    def labels(self) -> list[str]:
+        return [str(i) for i in range(self.n)]
+
+    def floats(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Values as float (blank: NaN) and where a non-blank value is not a number."""
+        arr = self.cols[name]
+        if arr.dtype.kind in "fiu":
+            return arr.astype(float), np.zeros(self.n, dtype=bool)
+        vals = np.full(self.n, np.nan)
+        bad = np.zeros(self.n, dtype=bool)
+        for i, v in enumerate(arr.tolist()):
+            if _is_missing(v) or (isinstance(v, str) and not v.strip()):
+                continue
+            try:
+                vals[i] = float(v)
+            except (TypeError, ValueError):
+                bad[i] = True
+        return vals, bad
+
+
+def _is_text(values: Any) -> bool:
+    return isinstance(values, list | tuple) and any(isinstance(v, str) or v is None for v in values)
+
+
+def _table(goods: Any) -> _Frame | _Columns:
+    """The goods as a column reader: a DataFrame, or a mapping of columns (no pandas needed)."""
+    if isinstance(goods, _Frame | _Columns):
+        return goods
+    if isinstance(goods, Mapping):
+        return _Columns(goods)
+    if type(goods).__name__ == "DataFrame":
+        return _Frame(goods)
+    raise InputError(field="goods", expected="a pandas DataFrame or a mapping of columns", found=type(goods).__name__)
+
+
+def _col(goods: _Frame | _Columns, name: str, default: Any = None) -> np.ndarray:
+    """A column as an object array, or ``default`` for every good when the column is absent."""
+    if name in goods:
+        return goods.objects(name)
+    out = np.empty(goods.n, dtype=object)
+    out[:] = [default] * goods.n
+    return out
+
+
+def _numeric(goods: _Frame | _Columns, name: str, *, default: float = np.nan, minimum: float | None = 0.0,
+             maximum: float | None = None, expected: str | None = None) -> np.ndarray:
+    """A numeric column, checked: finite, within [minimum, maximum]; blanks take ``default``."""
+    if name not in goods:
+        return np.full(goods.n, default, dtype=float)
+    vals, bad = goods.floats(name)
     if minimum is not None:
         bad |= vals < minimum
     if maximum is not None:
@@ -154,29 +316,30 @@ def _numeric(goods: pd.DataFrame, name: str, *, default: float = np.nan, minimum
         rng = expected or (f"a number >= {minimum:g}" if minimum is not None else "a finite number")
         if maximum is not None and expected is None:
             rng = f"a number in [{minimum:g}, {maximum:g}]"
-        raise InputError(row=_label(goods, i), field=name, expected=rng, found=raw.iloc[i])
+        raise InputError(row=goods.label(i), field=name, expected=rng, found=goods.value(name, i))
     return np.where(np.isnan(vals), default, vals)
 
 
-def _label(goods: pd.DataFrame, i: int) -> str:
-    return str(goods.index[i])
+def _label(goods: _Frame | _Columns, i: int) -> str:
+    return goods.label(i)
 
 
 def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _normalise_route(values: pd.Series) -> pd.Series:
+def _normalise_route(values: np.ndarray) -> np.ndarray:
     """Route indicators as bare upper-case tokens (``"(E)"``, ``" e "`` -> ``"E"``); blanks -> None."""
-    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    codes, uniq = _factorize(np.asarray(values, dtype=object), na_sentinel=True)
     norm = []
     for u in uniq:
         t = str(u).strip().upper()
         if len(t) == 3 and t[0] == "(" and t[2] == ")":  # "(E)" -> "E"; "H(1)", "C/F" stay as written
             t = t[1]
         norm.append(None if t in ("", "NAN", "NONE", "<NA>") else t)
-    lut = np.asarray(norm + [None], dtype=object)  # -1 (missing) -> None
-    return pd.Series(lut[codes], index=values.index, dtype=object)
+    lut = np.empty(len(norm) + 1, dtype=object)
+    lut[:] = norm + [None]  # -1 (missing) -> None
+    return lut[codes]
 
 
 def _normalise_cn(uniques: np.ndarray) -> np.ndarray:
@@ -191,7 +354,7 @@ def _normalise_cn(uniques: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=object)
 
 
-def _category_of(cn_u: np.ndarray, goods: pd.DataFrame, cn_codes: np.ndarray) -> np.ndarray:
+def _category_of(cn_u: np.ndarray, goods: _Frame | _Columns, cn_codes: np.ndarray) -> np.ndarray:
     """Aggregated goods category of each unique CN code (template spelling); a ``category`` column wins."""
     from .cn_codes import cbam_category
 
@@ -200,16 +363,22 @@ def _category_of(cn_u: np.ndarray, goods: pd.DataFrame, cn_codes: np.ndarray) ->
         try:
             out.append(cbam_category(c))
         except InputError as exc:
-            if "category" not in goods.columns:
+            if "category" not in goods:
                 raise exc.located(field="cn_code") from exc
             out.append("")
     cat = np.asarray(out, dtype=object)
-    if "category" in goods.columns:
-        given = pd.Series(goods["category"].astype(object).to_numpy()).groupby(cn_codes).first()
-        for i, v in given.items():
-            if pd.notna(v) and str(v).strip():
-                cat[int(i)] = str(v).strip()
+    if "category" in goods:
+        for i, v in _first_given(goods.objects("category"), goods.missing("category"), cn_codes, len(cn_u)).items():
+            if str(v).strip():
+                cat[i] = str(v).strip()
     return cat
+
+
+def _first_given(values: np.ndarray, missing: np.ndarray, codes: np.ndarray, k: int) -> dict[int, Any]:
+    """Per code 0..k-1: the first value that is not missing (codes without one are left out)."""
+    rows = np.flatnonzero(~missing)
+    uniq, first = np.unique(codes[rows], return_index=True)
+    return {int(c): values[rows[f]] for c, f in zip(uniq, first, strict=True) if 0 <= c < k}
 
 
 def _kind(category: Any) -> str:
@@ -239,7 +408,7 @@ def _years(years: Iterable[int] | None) -> np.ndarray:
 class _Goods:
     """The goods table as per-good arrays, checked once at the boundary (units in the comments)."""
 
-    frame: pd.DataFrame
+    frame: _Frame | _Columns
     n: int
     tonnes: np.ndarray            # [t] net mass
     cn_codes: np.ndarray          # index into cn_u, per good
@@ -263,10 +432,8 @@ class _Goods:
         return self.category_u[self.cn_codes]
 
 
-def _read_goods(goods: pd.DataFrame, notes: list[str], assumptions: list[str]) -> _Goods:
+def _read_goods(goods: _Frame | _Columns, notes: list[str], assumptions: list[str]) -> _Goods:
     """Check the goods table and turn it into per-good arrays (quantities, CN codes, actual data, cement)."""
-    if not isinstance(goods, pd.DataFrame):
-        raise InputError(field="goods", expected="a pandas DataFrame", found=type(goods).__name__)
     tonnes = _read_tonnes(goods)
     cn_codes, cn_u = _read_cn(goods)
     category_u = _category_of(cn_u, goods, cn_codes)
@@ -276,36 +443,47 @@ def _read_goods(goods: pd.DataFrame, notes: list[str], assumptions: list[str]) -
     share, see_actual = _read_actual(goods, counted_u[cn_codes])
     is_fu, clinker, fu_t = _read_cement(goods, cn_u, cn_codes, tonnes, assumptions)
     return _Goods(
-        frame=goods, n=len(goods), tonnes=tonnes, cn_codes=cn_codes, cn_u=cn_u, category_u=category_u,
+        frame=goods, n=goods.n, tonnes=tonnes, cn_codes=cn_codes, cn_u=cn_u, category_u=category_u,
         counted_u=counted_u, share=share, see_actual=see_actual,
-        route_a=_normalise_route(_col(goods, "route", None)).to_numpy(dtype=object).copy(),
+        route_a=_normalise_route(_col(goods, "route")),
         is_fu=is_fu, clinker=clinker, fu_t=fu_t, sefa_given=_numeric(goods, "sefa"),
     )
 
 
-def _read_tonnes(goods: pd.DataFrame) -> np.ndarray:
-    if "cn_code" not in goods.columns:
-        raise InputError(field="cn_code", expected="a column 'cn_code' in goods",
-                         found=", ".join(map(str, goods.columns)))
-    qcol = "quantity" if "quantity" in goods.columns else ("tonnes" if "tonnes" in goods.columns else None)
+def _read_tonnes(goods: _Frame | _Columns) -> np.ndarray:
+    if "cn_code" not in goods:
+        raise InputError(field="cn_code", expected="a column 'cn_code' in goods", found=", ".join(goods.names()))
+    qcol = "quantity" if "quantity" in goods else ("tonnes" if "tonnes" in goods else None)
     if qcol is None:
         raise InputError(field="quantity", expected="a column 'quantity' (or 'tonnes') [t]",
-                         found=", ".join(map(str, goods.columns)))
-    if goods[qcol].isna().any():
-        i = _first(goods[qcol].isna().to_numpy())
+                         found=", ".join(goods.names()))
+    if goods.missing(qcol).any():
+        i = _first(goods.missing(qcol))
         raise InputError(row=_label(goods, i), field=qcol, expected="tonnes >= 0", found=None)
     return _numeric(goods, qcol, minimum=0.0, expected="tonnes >= 0")
 
 
-def _read_cn(goods: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _read_cn(goods: _Frame | _Columns) -> tuple[np.ndarray, np.ndarray]:
     """CN codes factorised on their normalised 8 digits: (code per good, unique codes)."""
-    codes, uniques = pd.factorize(goods["cn_code"].astype(str), use_na_sentinel=False)
+    codes, uniques = _factorize(_as_text(goods.objects("cn_code")), na_sentinel=False)
     norm_u = _normalise_cn(np.asarray(uniques, dtype=object))
-    codes2, cn_u = pd.factorize(norm_u[codes], use_na_sentinel=False)
+    codes2, cn_u = _factorize(norm_u[codes], na_sentinel=False)
     return codes2, np.asarray(cn_u, dtype=object)
 
 
-def _refuse_electricity(goods: pd.DataFrame, cn_codes: np.ndarray, cn_u: np.ndarray, category_u: np.ndarray) -> None:
+def _as_text(values: np.ndarray) -> np.ndarray:
+    """Values as text, as ``Series.astype(str)`` gives them (None -> 'None', NaN -> 'nan')."""
+    if values.size > _SMALL:
+        import pandas as pd
+
+        return pd.Series(values, dtype=object).astype(str).to_numpy(dtype=object)
+    out = np.empty(values.size, dtype=object)
+    out[:] = [str(v) for v in values.tolist()]
+    return out
+
+
+def _refuse_electricity(goods: _Frame | _Columns, cn_codes: np.ndarray, cn_u: np.ndarray,
+                        category_u: np.ndarray) -> None:
     elec = np.asarray([_kind(c) == "electricity" for c in category_u], dtype=bool)[cn_codes]
     if elec.any():
         i = _first(elec)
@@ -337,11 +515,11 @@ def _indirect_counted(cn_u: np.ndarray, category_u: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=bool)
 
 
-def _read_actual(goods: pd.DataFrame, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _read_actual(goods: _Frame | _Columns, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Share on actual data and the counted actual SEE [tCO2e/t] (Art. 7(1); IR 2025/2547 Annex I 3.1)."""
     see_direct = _numeric(goods, "see_direct")
     see_indirect = _numeric(goods, "see_indirect")
-    chain = _numeric(goods, "see_indirect_counted") if "see_indirect_counted" in goods.columns else None
+    chain = _numeric(goods, "see_indirect_counted") if "see_indirect_counted" in goods else None
     has_actual = ~np.isnan(see_direct)
     share = _numeric(goods, "actual_share", default=np.nan, minimum=0.0, maximum=1.0)
     share = np.where(np.isnan(share), np.where(has_actual, 1.0, 0.0), share)
@@ -358,7 +536,7 @@ def _read_actual(goods: pd.DataFrame, counted: np.ndarray) -> tuple[np.ndarray, 
     return share, np.where(need_a, see, np.nan)
 
 
-def _read_cement(goods: pd.DataFrame, cn_u: np.ndarray, cn_codes: np.ndarray, tonnes: np.ndarray,
+def _read_cement(goods: _Frame | _Columns, cn_u: np.ndarray, cn_codes: np.ndarray, tonnes: np.ndarray,
                  assumptions: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cement 2523 21/29/90: the functional unit is the clinker contained (IR 2025/2547 Annex I)."""
     is_fu = np.array([c in CEMENT_FUNCTIONAL_UNIT_CN for c in cn_u], dtype=bool)[cn_codes]
@@ -417,14 +595,14 @@ class _Grid:
         return table[:, self.yinv][rows].ravel()
 
 
-def _grid(goods: pd.DataFrame, years: Iterable[int] | None) -> _Grid:
-    n = len(goods)
-    if "year" in goods.columns:
+def _grid(goods: _Frame | _Columns, years: Iterable[int] | None) -> _Grid:
+    n = goods.n
+    if "year" in goods:
         yr_g = _numeric(goods, "year", minimum=None, expected="a calendar year")
         bad = np.isnan(yr_g) | (np.nan_to_num(yr_g) % 1 != 0)
         if bad.any():
             raise InputError(row=_label(goods, _first(bad)), field="year", expected="a calendar year",
-                             found=goods["year"].iloc[_first(bad)])
+                             found=goods.value("year", _first(bad)))
         yu, yinv = np.unique(yr_g.astype(int), return_inverse=True)
         return _Grid(n=n, per_row_year=True, yu=yu, yinv=yinv, yr=yr_g.astype(int))
     ys = _years(years)
@@ -432,7 +610,7 @@ def _grid(goods: pd.DataFrame, years: Iterable[int] | None) -> _Grid:
     return _Grid(n=n, per_row_year=False, yu=yu, yinv=yinv, yr=np.tile(ys, n))
 
 
-def _production_years(goods: pd.DataFrame, grid: _Grid, notes: list[str]) -> np.ndarray:
+def _production_years(goods: _Frame | _Columns, grid: _Grid, notes: list[str]) -> np.ndarray:
     """Production year of each result row: the ``production_year`` column, else the year of import.
 
     Benchmarks are selected by production year (IR (EU) 2025/2620 Annex 5.3). A production year
@@ -449,7 +627,7 @@ def _production_years(goods: pd.DataFrame, grid: _Grid, notes: list[str]) -> np.
                          "(Directive 2003/87/EC Art. 10a(1a); IR (EU) 2025/2620 Annex 5.3)",
                          row=_label(goods, i), field="production_year",
                          expected=f"a year {FIRST_PRODUCTION_YEAR}-{LAST_PRODUCTION_YEAR}",
-                         found=goods["production_year"].iloc[i])
+                         found=goods.value("production_year", i))
     if np.isnan(given).all():
         py = grid.yr
     else:
@@ -496,14 +674,14 @@ class _Defaults:
     route_g: np.ndarray           # route of the default line (or the user's default_route), per good
     version_codes: np.ndarray
     versions: list[Any]
-    used: pd.DataFrame
+    used: list[dict[str, Any]]    # the look-ups made (attrs['default_values_used'])
 
 
 def _no_defaults(g: _Goods, grid: _Grid) -> _Defaults:
     nan = np.full(grid.N, np.nan)
     return _Defaults(direct=nan, indirect=nan.copy(), total=nan.copy(), markup=nan.copy(), see=nan.copy(),
                      route_g=np.full(g.n, None, dtype=object), version_codes=np.full(grid.N, -1, dtype=np.int16),
-                     versions=[], used=pd.DataFrame())
+                     versions=[], used=[])
 
 
 def _default_values(g: _Goods, grid: _Grid, version: str | None, notes: list[str]) -> _Defaults:
@@ -512,7 +690,7 @@ def _default_values(g: _Goods, grid: _Grid, version: str | None, notes: list[str
     if not need_d.any():
         return _no_defaults(g, grid)
     goods = g.frame
-    if all(c in goods.columns for c in ("default_direct", "default_indirect", "markup_rate")):
+    if all(c in goods for c in ("default_direct", "default_indirect", "markup_rate")):
         d = _user_defaults(g, grid, need_d)
     else:
         d = _table_defaults(g, grid, version, need_d, notes)
@@ -522,7 +700,7 @@ def _default_values(g: _Goods, grid: _Grid, version: str | None, notes: list[str
         j = _first(bad)
         gj = j // grid.Y
         raise ReferenceDataError(
-            f"no default value for CN {g.cn_u[g.cn_codes[gj]]}, country {_col(goods, 'country', '').iloc[gj]}, "
+            f"no default value for CN {g.cn_u[g.cn_codes[gj]]}, country {_col(goods, 'country', '')[gj]}, "
             f"year {grid.yr[j]} (row {_label(goods, gj)}); give actual SEE (see_direct) instead")
     _warn(notes, "default values used (printed total with the mark-up of the year of import) where actual SEE is "
                  "missing")
@@ -547,49 +725,52 @@ def _user_defaults(g: _Goods, grid: _Grid, need_d: np.ndarray) -> _Defaults:
     total = np.where(np.isnan(ot), np.nan_to_num(od) + np.where(g.counted, oi, 0.0), ot)
     return _Defaults(direct=grid.G(od), indirect=grid.G(oi), total=grid.G(total), markup=grid.G(om),
                      see=grid.G(_ob.see_default_counted(total, np.nan_to_num(om))),
-                     route_g=_normalise_route(_col(goods, "default_route", None)).to_numpy(),
-                     version_codes=np.zeros(grid.N, dtype=np.int16), versions=["user"], used=pd.DataFrame())
+                     route_g=_normalise_route(_col(goods, "default_route")),
+                     version_codes=np.zeros(grid.N, dtype=np.int16), versions=["user"], used=[])
 
 
 def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndarray, notes: list[str]) -> _Defaults:
     """Default values looked up once per (CN code, country, year) and spread over the rows."""
     goods = g.frame
-    ctry = _col(goods, "country", None)
-    miss = need_d & ctry.isna().to_numpy()
+    ctry = _col(goods, "country")
+    miss = need_d & (goods.missing("country") if "country" in goods else np.ones(g.n, dtype=bool))
     if miss.any():
         raise InputError(row=_label(goods, _first(miss)), field="country",
                          expected="the country of origin (default values depend on it)", found=None)
-    ccode, cuniq = pd.factorize(ctry.astype(object).to_numpy(), use_na_sentinel=True)
+    ccode, cuniq = _factorize(ctry, na_sentinel=True)
     width = len(cuniq) + 1
-    pcode, pkeys = pd.factorize(g.cn_codes.astype(np.int64) * width + (ccode + 1))
+    pcode, pkeys = _factorize(g.cn_codes.astype(np.int64) * width + (ccode + 1))
     pkeys = np.asarray(pkeys)
     P, Yn = len(pkeys), grid.yu.size
     sel = np.unique(pcode[need_d])
-    combo = pd.DataFrame({
+    country_ext = np.empty(width, dtype=object)
+    country_ext[:] = [None, *cuniq]
+    combo = {
         "cn_code": np.repeat(g.cn_u[pkeys[sel] // width], Yn),
-        "country": np.repeat(np.asarray([None, *cuniq], dtype=object)[pkeys[sel] % width], Yn),
+        "country": np.repeat(country_ext[pkeys[sel] % width], Yn),
         "year": np.tile(grid.yu, sel.size),
-    })
-    if "variant" in goods.columns:
-        first_var = pd.Series(goods["variant"].astype(object).to_numpy()).groupby(pcode).first()
-        combo["variant"] = np.repeat(first_var.reindex(sel).to_numpy(), Yn)
+    }
+    if "variant" in goods:
+        first_var = _first_given(goods.objects("variant"), goods.missing("variant"), pcode, P)
+        combo["variant"] = np.repeat(np.asarray([first_var.get(int(k)) for k in sel], dtype=object), Yn)
     res = _lookup_defaults(combo, version)
     flat = np.repeat(sel, Yn) * Yn + np.tile(np.arange(Yn), sel.size)
 
     def table(col: str, dtype: Any = float, fill: Any = np.nan) -> np.ndarray:
         t = np.full(P * Yn, fill, dtype=dtype)
-        t[flat] = res[col].to_numpy(dtype=dtype)
+        t[flat] = res[col]
         return t.reshape(P, Yn)
 
     t_total, t_mk = table("total"), table("markup_rate")
-    vc, vu = pd.factorize(res["version"].astype(object).to_numpy())
+    vc, vu = _factorize(res["version"])
     vtab = np.full(P * Yn, -1, dtype=np.int16)
     vtab[flat] = vc
     route_g = table("route", dtype=object, fill=None)[:, 0][pcode]
-    if "default_route" in goods.columns:  # the user's choice of Column B row wins, recorded as such
-        user = _normalise_route(goods["default_route"]).to_numpy(dtype=object)
-        if pd.notna(user).any():
-            route_g = np.where(pd.notna(user), user, route_g)
+    if "default_route" in goods:  # the user's choice of Column B row wins, recorded as such
+        user = _normalise_route(goods.objects("default_route"))
+        chosen = np.not_equal(user, None)
+        if chosen.any():
+            route_g = np.where(chosen, user, route_g)
             _warn(notes, "default_route given: Column B row chosen by the user instead of the default line's route")
     if "fallback" in res and res["fallback"].astype(bool).any():
         _warn(notes, "default values: some lines fall back to 'Other countries and territories' "
@@ -599,22 +780,33 @@ def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndar
         total=grid.GY(t_total, pcode), markup=grid.GY(t_mk, pcode),
         see=grid.GY(_ob.see_default_counted(t_total, t_mk), pcode),
         route_g=route_g, version_codes=grid.GY(vtab.reshape(P, Yn), pcode).astype(np.int16), versions=list(vu),
-        used=pd.concat([combo.reset_index(drop=True), res.reset_index(drop=True)], axis=1))
+        used=_records({**combo, **res}))
 
 
-def _lookup_defaults(frame: pd.DataFrame, version: str | None) -> pd.DataFrame:
-    """Default values (per combination) from cbamcalc.default_values; the printed total is kept."""
+def _records(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Equal-length columns as a list of row dicts of Python values."""
+    names = list(columns)
+    values = [np.asarray(columns[c]).tolist() for c in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _lookup_defaults(combo: dict[str, np.ndarray], version: str | None) -> dict[str, np.ndarray]:
+    """Default values per combination (cn_code, country, year[, variant]); the printed total is kept."""
+    import pandas as pd
+
     from .default_values import lookup_default_values
 
+    frame = pd.DataFrame(combo)
     res = lookup_default_values(frame, version=version,
                                 variant_column="variant" if "variant" in frame.columns else None)
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, np.ndarray] = {}
     for col in ("direct", "indirect", "total"):
         out[col] = pd.to_numeric(res[col], errors="coerce").to_numpy(float)
     mk = pd.to_numeric(res["markup_rate"], errors="coerce").to_numpy(float)
     out["markup_rate"] = np.where(mk > 1.0, mk / 100.0, mk)  # percent or fraction
-    out["route"] = _normalise_route(res["route"]).to_numpy() if "route" in res else None
-    out["version"] = res["version"].astype(str).to_numpy() if "version" in res else ""
+    n = len(frame)
+    out["route"] = _normalise_route(res["route"].to_numpy(dtype=object)) if "route" in res else np.full(n, None)
+    out["version"] = res["version"].astype(str).to_numpy(dtype=object) if "version" in res else np.full(n, "")
     for extra in ("fallback", "source", "heading_level"):
         if extra in res:
             out[extra] = res[extra].to_numpy()
@@ -709,9 +901,9 @@ def _column_a(g: _Goods, grid: _Grid, ind: np.ndarray, precursors: pd.DataFrame 
 def _cement_routes(g: _Goods, need_a: np.ndarray) -> None:
     """Cement on actual data: the clinker route decides the clinker benchmark ((A) grey, (B) white)."""
     implied = np.array([CEMENT_FUNCTIONAL_UNIT_CN.get(c) for c in g.cn_u], dtype=object)[g.cn_codes]
-    infer = g.is_fu & need_a & pd.isna(g.route_a)
+    infer = g.is_fu & need_a & np.equal(g.route_a, None)
     g.route_a[infer] = implied[infer]
-    miss = g.is_fu & need_a & pd.isna(g.route_a)
+    miss = g.is_fu & need_a & np.equal(g.route_a, None)
     if miss.any():
         raise InputError("the clinker benchmark of hydraulic cement depends on the clinker route",
                          row=_label(g.frame, _first(miss)), field="route",
@@ -724,8 +916,7 @@ def _require_precursors(g: _Goods, bare: np.ndarray, own_process_only: bool, not
 
     needs = {c: sorted(RELEVANT_PRECURSORS.get(c, frozenset())) for c in set(g.category_u)}
     complex_u = np.asarray([bool(needs.get(c)) and c not in _IMPLICIT_PRECURSOR for c in g.category_u], dtype=bool)
-    flag = {c: np.asarray(_col(g.frame, c, False).fillna(False), dtype=bool)
-            for c in ("no_relevant_precursors", "own_process_only")}
+    flag = {c: _flag(g.frame, c) for c in ("no_relevant_precursors", "own_process_only")}
     missing = bare & complex_u[g.cn_codes] & ~g.is_fu & ~flag["no_relevant_precursors"]
     lower = missing & (flag["own_process_only"] | own_process_only)
     if lower.any():
@@ -744,6 +935,13 @@ def _require_precursors(g: _Goods, bare: np.ndarray, own_process_only: bool, not
         f"{', '.join(needs[cat])}: CN code, t per t of good, route where the benchmark needs it), the producer's "
         "verified SEFA, or state own-process-only for a lower bound",
         row=_label(g.frame, i), field="precursors", expected="precursors or sefa", found=None)
+
+
+def _flag(goods: _Frame | _Columns, name: str) -> np.ndarray:
+    """A yes/no column as booleans; absent or blank is False."""
+    if name not in goods:
+        return np.zeros(goods.n, dtype=bool)
+    return np.asarray([False if _is_missing(v) else bool(v) for v in goods.objects(name).tolist()], dtype=bool)
 
 
 #: Categories whose relevant precursor is counted implicitly (cement: clinker per t clinker contained).
@@ -776,11 +974,11 @@ def _chain_for_year(g: _Goods, need_a: np.ndarray, has_prec: np.ndarray, precurs
 # --------------------------------------------------------------------------- prices, Art. 9, de minimis
 
 
-def _certificate_price(goods: pd.DataFrame, grid: _Grid, price_r: Any, notes: list[str]) -> tuple[
-        np.ndarray, pd.Categorical]:
+def _certificate_price(goods: _Frame | _Columns, grid: _Grid, price_r: Any, notes: list[str]) -> tuple[
+        np.ndarray, _Cat]:
     """Certificate price per row [EUR/tCO2e] and its basis (Art. 21 as amended by Reg. 2025/2083)."""
     if price_r is None:
-        if "quarter" not in goods.columns:
+        if "quarter" not in goods:
             raise InputError("no certificate price: give price=... (EUR/tCO2e, a price path or 'scenario:central'), "
                              "or a 'quarter' column for the published 2026 quarterly price",
                              field="price", expected="a certificate price", found=None)
@@ -789,10 +987,10 @@ def _certificate_price(goods: pd.DataFrame, grid: _Grid, price_r: Any, notes: li
                              "quarterly prices cover 2026 only; give price=... (a number, a path or "
                              "'scenario:central')", field="price", expected="a certificate price for every year",
                              found=None)
-        qg = goods["quarter"].to_numpy()
-        qc, qu = pd.factorize(pd.Series(qg).astype(str).to_numpy())
-        labels = pd.Index([f"published 2026-Q{q}" for q in qu], dtype=object)
-        return grid.G(_prices.quarter_price_2026(qg)), pd.Categorical.from_codes(grid.G(qc.astype(np.int8)), labels)
+        qg = goods.objects("quarter")
+        qc, qu = _factorize(_as_text(qg))
+        labels = [f"published 2026-Q{q}" for q in qu]
+        return grid.G(_prices.quarter_price_2026(qg)), _Cat(grid.G(qc.astype(np.int8)), labels)
     if isinstance(price_r, float):
         return np.full(grid.N, price_r), _const_cat(grid.N, "user")
     if price_r.source.startswith("scenario:"):
@@ -830,7 +1028,7 @@ def _art9(g: _Goods, grid: _Grid, ee: np.ndarray, price: np.ndarray, fx: np.ndar
     goods = g.frame
     thai = _thai_scheme(goods)
     o_price = _numeric(goods, "origin_price", default=0.0)
-    o_cur = _col(goods, "origin_currency", "EUR").astype(object).to_numpy()
+    o_cur = _col(goods, "origin_currency", "EUR")
     if thai.any():
         _require_covered_share(goods, thai)
         o_price = np.where(thai & ~(o_price > 0), _cp.thai_carbon_tax()["rate"], o_price)
@@ -859,18 +1057,17 @@ def _art9(g: _Goods, grid: _Grid, ee: np.ndarray, price: np.ndarray, fx: np.ndar
     return _Art9(reduction=red, origin_price_eur=net_eur, basis=basis.astype(np.int8), thai=thai)
 
 
-def _thai_scheme(goods: pd.DataFrame) -> np.ndarray:
-    if "origin_scheme" not in goods.columns:
-        return np.zeros(len(goods), dtype=bool)
-    sc, su = pd.factorize(goods["origin_scheme"].astype(object).to_numpy())
+def _thai_scheme(goods: _Frame | _Columns) -> np.ndarray:
+    if "origin_scheme" not in goods:
+        return np.zeros(goods.n, dtype=bool)
+    sc, su = _factorize(goods.objects("origin_scheme"))
     known = np.asarray([str(x).strip().lower() == "thai-excise" for x in su] + [False], dtype=bool)
     return known[sc]
 
 
-def _require_covered_share(goods: pd.DataFrame, thai: np.ndarray) -> None:
+def _require_covered_share(goods: _Frame | _Columns, thai: np.ndarray) -> None:
     """The Thai excise covers oil products only: the covered share is the user's to state."""
-    share = _col(goods, "origin_share", None)
-    miss = thai & share.isna().to_numpy()
+    miss = thai & (goods.missing("origin_share") if "origin_share" in goods else True)
     if miss.any():
         raise InputError("the Thai fuel-excise carbon tax covers emissions from oil products only; state the share "
                          "of embedded emissions it covered", row=_label(goods, _first(miss)), field="origin_share",
@@ -879,8 +1076,7 @@ def _require_covered_share(goods: pd.DataFrame, thai: np.ndarray) -> None:
 
 def _de_minimis(g: _Goods, grid: _Grid, notes: list[str], assumptions: list[str]) -> tuple[np.ndarray, Any, Any]:
     """Exempt rows: an importer's net mass of CBAM goods in a year <= 50 t, electricity and hydrogen excluded."""
-    imp = _col(g.frame, "importer", "all").astype(object).to_numpy()
-    icode, iuniq = pd.factorize(imp, use_na_sentinel=False)
+    icode, iuniq = _factorize(_col(g.frame, "importer", "all"), na_sentinel=False)
     excluded = np.isin(np.asarray([_kind(c) for c in g.category_u], dtype=object)[g.cn_codes],
                        list(DE_MINIMIS_EXCLUDED))
     threshold = _de_minimis_threshold()
@@ -891,7 +1087,7 @@ def _de_minimis(g: _Goods, grid: _Grid, notes: list[str], assumptions: list[str]
         _warn(notes, f"de minimis: an importer's net mass of CBAM goods (other than electricity and hydrogen) is "
                      f"<= {threshold:g} t in a year: exempt (Reg. (EU) 2025/2083); certificates and cost show what "
                      "would be due above the threshold")
-    if "importer" not in g.frame.columns:
+    if "importer" not in g.frame:
         assumptions.append("de minimis: all rows treated as the imports of one importer (no 'importer' column)")
     return exempt, icode, iuniq
 
@@ -1007,6 +1203,91 @@ def cbam_cost(
     2025/2083); Directive 2003/87/EC Art. 10a(1a); IR (EU) 2025/2547 Annex I; IR (EU) 2025/2620
     Annex; IR (EU) 2025/2621 Annex I as replaced by IR (EU) 2026/1740.
     """
+    import pandas as pd
+
+    if not isinstance(goods, pd.DataFrame):
+        raise InputError(field="goods", expected="a pandas DataFrame", found=type(goods).__name__)
+    table = _Frame(goods)
+    cols, attrs = _obligation(table, years=years, price=price, eur_thb=eur_thb, cbam_factor=cbam_factor, cscf=cscf,
+                              version=version, precursors=precursors, own_process_only=own_process_only)
+    good = goods.index.repeat(len(cols["year"]) // max(table.n, 1)) if table.n else goods.index.copy()
+    out = pd.DataFrame({"good": good, **{k: _pandas_column(v) for k, v in cols.items()}}, columns=OUTPUT_COLUMNS,
+                       copy=False)  # copy=False: no block consolidation (6 s at 9e6 rows)
+    out.attrs.update(attrs)
+    return out
+
+
+def _pandas_column(values: Any) -> Any:
+    """A result column for the DataFrame: text columns become categoricals on their labels."""
+    if not isinstance(values, _Cat):
+        return values
+    import pandas as pd
+
+    return pd.Categorical.from_codes(values.codes, pd.Index(values.labels, dtype=object))
+
+
+@dataclass
+class CostRows:
+    """What :func:`cbam_cost_rows` returns: one dict per good and year, and the notes of the computation."""
+
+    rows: list[dict[str, Any]]
+    data_version: str
+    warnings: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    default_values_used: list[dict[str, Any]] = field(default_factory=list)
+
+
+def cbam_cost_rows(goods: Mapping[str, Any], **options: Any) -> CostRows:
+    """:func:`cbam_cost` for goods given as plain columns, answered as plain rows, without pandas.
+
+    Parameters
+    ----------
+    goods : mapping
+        Column name -> sequence of values, one per good (the columns of :func:`cbam_cost`'s
+        ``goods``, e.g. ``{"cn_code": ["7318 15 95"], "quantity": [100.0], "country": ["TH"]}``).
+        Goods are labelled ``"0"``, ``"1"``, ... in messages and in the ``good`` key.
+    **options
+        The keywords of :func:`cbam_cost` (``years``, ``price``, ``eur_thb``, ...).
+
+    Returns
+    -------
+    CostRows
+        ``rows``: one dict per good and year with the keys ``OUTPUT_COLUMNS`` (the same values as
+        :func:`cbam_cost`'s rows; missing values are None); and the ``attrs`` of :func:`cbam_cost`
+        as fields.
+
+    Notes
+    -----
+    The same computation as :func:`cbam_cost` (one orchestrator); a few goods never import pandas,
+    which keeps a single CLI call fast (issue 12). Precursor tables and price paths still use pandas.
+    """
+    table = _table(dict(goods))
+    cols, attrs = _obligation(table, **options)
+    n_rows = len(cols["year"])
+    per_good = n_rows // max(table.n, 1)
+    out: dict[str, list[Any]] = {"good": [lab for lab in table.labels() for _ in range(per_good)]}
+    for name, values in cols.items():
+        out[name] = _python_column(values, n_rows)
+    rows = [{k: out[k][i] for k in OUTPUT_COLUMNS} for i in range(n_rows)]
+    return CostRows(rows=rows, **attrs)
+
+
+def _python_column(values: Any, n: int) -> list[Any]:
+    """A result column as Python values (labels for text columns, None for NaN and missing labels)."""
+    if isinstance(values, _Cat):
+        labels = [*values.labels, None]  # code -1 -> None
+        return [labels[c] for c in np.asarray(values.codes).tolist()]
+    arr = np.broadcast_to(np.asarray(values), (n,))
+    if arr.dtype.kind == "f":
+        return [None if v != v else v for v in arr.tolist()]
+    return [None if _is_missing(v) else v for v in arr.tolist()]
+
+
+def _obligation(goods: _Frame | _Columns, *, years: Iterable[int] | None = range(2026, 2035), price: Any = None,
+                eur_thb: Any = None, cbam_factor: Any = None, cscf: Any = None, version: str | None = None,
+                precursors: pd.DataFrame | None = None, own_process_only: bool = False,
+                ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The chain of the law over the goods table: result columns (arrays or :class:`_Cat`) and the attrs."""
     from .refdata import data_version
 
     notes: list[str] = []
@@ -1038,42 +1319,39 @@ def cbam_cost(
     cert = _ob.certificates(ee, faa, art9.reduction)
     cost = _ob.cost_eur(cert, p_eur)
     exempt, icode, iuniq = _de_minimis(g, grid, notes, assumptions)
-    out = _assemble(g, grid, d, a, locals_=dict(
+    cols = _assemble(g, grid, d, a, locals_=dict(
         prod_year=prod_year, ind=ind, share=share, q_fu=q_fu, see_act=see_act, ee=ee, see_used=see_used, bm=bm,
         factor_u=factor_u,
         cscf_u=cscf_u, sefa=sefa, faa=faa, art9=art9, cert=cert, p_eur=p_eur, price_basis=price_basis, cost=cost,
         fx=fx, fx_source=fx_source, exempt=exempt, icode=icode, iuniq=iuniq, data_version=data_version()))
-    out.attrs["data_version"] = data_version()
-    out.attrs["warnings"] = list(notes)
-    out.attrs["assumptions"] = list(dict.fromkeys(assumptions))
-    out.attrs["default_values_used"] = d.used.to_dict("records") if len(d.used) else []
-    return out
+    attrs = {"data_version": data_version(), "warnings": list(notes),
+             "assumptions": list(dict.fromkeys(assumptions)), "default_values_used": d.used}
+    return cols, attrs
 
 
-def _assemble(g: _Goods, grid: _Grid, d: _Defaults, a: _ChainA, locals_: dict[str, Any]) -> pd.DataFrame:
-    """The result frame: numbers as float arrays, text as categoricals built on the unique values."""
+def _assemble(g: _Goods, grid: _Grid, d: _Defaults, a: _ChainA, locals_: dict[str, Any]) -> dict[str, Any]:
+    """The result columns (but ``good``): numbers as float arrays, text as codes into the unique values."""
     v = locals_
     G = grid.G
 
-    def cat(codes: np.ndarray, labels: Any) -> pd.Categorical:
+    def cat(codes: np.ndarray, labels: Any) -> _Cat:
         labels = list(labels)
         small = np.int8 if len(labels) < 127 else (np.int16 if len(labels) < 32767 else np.int32)
-        return pd.Categorical.from_codes(G(np.asarray(codes).astype(small)), pd.Index(labels, dtype=object))
+        return _Cat(G(np.asarray(codes).astype(small)), labels)
 
     goods = g.frame
     basis_g = np.where(g.share >= 1.0, 0, np.where(g.share <= 0.0, 1, 2)).astype(np.int8)
     reason_codes, reason_labels = _benchmark_reasons(basis_g, g.route_a, d.route_g, a.has_precursors, g.is_fu)
-    ccode, cuniq = pd.factorize(_col(goods, "country", None).astype(object).to_numpy(), use_na_sentinel=True)
-    rcode, runiq = pd.factorize(pd.Series(g.route_a, dtype=object), use_na_sentinel=True)
-    drcode, druniq = pd.factorize(pd.Series(d.route_g, dtype=object), use_na_sentinel=True)
-    catc, catu = pd.factorize(np.asarray([_kind(c) for c in g.category_u], dtype=object))
+    ccode, cuniq = _factorize(_col(goods, "country"), na_sentinel=True)
+    rcode, runiq = _factorize(np.asarray(g.route_a, dtype=object), na_sentinel=True)
+    drcode, druniq = _factorize(np.asarray(d.route_g, dtype=object), na_sentinel=True)
+    catc, catu = _factorize(np.asarray([_kind(c) for c in g.category_u], dtype=object))
     art9: _Art9 = v["art9"]
     note = np.where(art9.thai, 1, np.where(art9.basis == 4, 2, np.where(np.isin(art9.basis, (1, 3)), 0, -1)))
     vsmall = d.version_codes if d.version_codes.size == grid.N else G(d.version_codes)
     N = grid.N
-    ind_label = pd.Categorical.from_codes(v["ind"], pd.Index(["(1) 2026-27", "(2) 2028-30"], dtype=object))
-    return pd.DataFrame({
-        "good": goods.index.repeat(grid.Y) if grid.Y > 1 else goods.index.copy(),
+    ind_label = _Cat(v["ind"], ["(1) 2026-27", "(2) 2028-30"])
+    return {
         "year": grid.yr,
         "cn_code": cat(g.cn_codes, g.cn_u),
         "country": cat(ccode, cuniq),
@@ -1116,9 +1394,9 @@ def _assemble(g: _Goods, grid: _Grid, d: _Defaults, a: _ChainA, locals_: dict[st
         "importer": cat(v["icode"], v["iuniq"]),
         "de_minimis_exempt": v["exempt"],
         "art9_note": cat(note, [_cp.ART9_ACTUAL_NOTE, _cp.THAI_ART9_NOTE, _cp.ART9_DEFAULT_NOTE]),
-        "default_version": pd.Categorical.from_codes(vsmall, pd.Index(d.versions, dtype=object)),
+        "default_version": _Cat(vsmall, list(d.versions)),
         "data_version": _const_cat(N, v["data_version"]),
-    }, columns=OUTPUT_COLUMNS, copy=False)  # copy=False: no block consolidation (6 s at 9e6 rows)
+    }
 
 
 def _clinker_per_t(installation: Any, process_name: str) -> float | None:
@@ -1185,6 +1463,8 @@ def goods_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = No
     :func:`cbamcalc.precursor_allocation.precursors_from_run`, which :func:`cost_from_run` passes to
     :func:`cbam_cost` as ``precursors=``.
     """
+    import pandas as pd
+
     from .cn_codes import normalise_cn
 
     prod = result.products.copy()
@@ -1245,6 +1525,8 @@ def see_from_run(result: Any, cn: str, *, installation: Any = None, clinker_cont
     Returns a dict with ``see_direct``, ``see_indirect`` [tCO2e/t of functional unit] and, for cement,
     ``clinker_content`` [t/t]; see :func:`goods_from_run`. ``InputError`` names ``file`` when given.
     """
+    import pandas as pd
+
     exports = pd.DataFrame({"cn_code": [cn], "quantity": [0.0]})
     if clinker_content is not None:
         exports["clinker_content"] = [clinker_content]
@@ -1319,6 +1601,8 @@ def cost_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = Non
     >>> cost_from_run(run, pd.DataFrame({"cn_code": ["76051900"], "quantity": [500.0]}), installation=inst,
     ...               precursor_route={"Primary smelting": "K"}, years=[2026], price=80.0)  # doctest: +SKIP
     """
+    import pandas as pd
+
     from .precursor_allocation import describe, precursors_from_run
 
     goods = goods_from_run(result, exports, installation=installation, country=country)
@@ -1360,34 +1644,38 @@ def cost_from_run(result: Any, exports: pd.DataFrame, *, installation: Any = Non
     return out
 
 
-def _const_cat(n: int, label: str) -> pd.Categorical:
-    """A categorical column holding one label ``n`` times (1 byte per row)."""
-    out: pd.Categorical = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), pd.Index([label], dtype=object))
-    return out
+def _const_cat(n: int, label: str) -> _Cat:
+    """A text column holding one label ``n`` times (1 byte per row)."""
+    return _Cat(np.zeros(n, dtype=np.int8), [label])
 
 
 def _de_minimis_threshold() -> float:
-    from .refdata import load_table
+    """The de minimis threshold [t net mass per importer and year] (Reg. (EU) 2025/2083, de_minimis.csv)."""
+    from .refdata import load_columns
 
-    t = load_table("de_minimis").set_index("key")
-    return float(np.asarray(t.loc["threshold_net_mass", "value"], dtype=float))
+    t = load_columns("de_minimis")
+    hit = np.flatnonzero(t["key"] == "threshold_net_mass")
+    if hit.size != 1:
+        raise ReferenceDataError("de_minimis.csv: expected one row 'threshold_net_mass'")
+    return float(t["value"][hit[0]])
 
 
 def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, mask: np.ndarray, column: str,
-                    goods: pd.DataFrame, *, production_year: int | None = None,
+                    goods: _Frame | _Columns, *, production_year: int | None = None,
                     default_line: bool = False) -> np.ndarray:
     """Column ``column`` benchmarks for the rows in ``mask``, looked up once per (CN code, route)."""
-    rcode, runiq = pd.factorize(pd.Series(route[mask], dtype=object), use_na_sentinel=True)
+    rcode, runiq = _factorize(np.asarray(route[mask], dtype=object), na_sentinel=True)
     key = cn_codes[mask].astype(np.int64) * (len(runiq) + 1) + (rcode + 1)
-    kcode, kuniq = pd.factorize(key)
+    kcode, kuniq = _factorize(key)
     kuniq = np.asarray(kuniq)
-    runiq_ext = np.asarray([None, *runiq], dtype=object)
-    frame = pd.DataFrame({
+    runiq_ext = np.empty(len(runiq) + 1, dtype=object)
+    runiq_ext[:] = [None, *runiq]
+    frame = {
         "cn_code": cn_u[kuniq // (len(runiq) + 1)],
         "route": runiq_ext[kuniq % (len(runiq) + 1)],
         "column": column,
         "production_year": production_year,
-    })
+    }
 
     def where(exc: Exception) -> str:  # the goods row behind the failing look-up
         k = getattr(exc, "row", None)
@@ -1421,29 +1709,34 @@ def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, m
     return vals[kcode]
 
 
-def _lookup_benchmarks(frame: pd.DataFrame) -> np.ndarray:
+def _lookup_benchmarks(frame: dict[str, Any]) -> np.ndarray:
     """Benchmark value per row of ``frame[cn_code, route, column, production_year]``."""
+    import pandas as pd
+
     from .benchmarks import lookup_benchmarks
 
-    return pd.to_numeric(lookup_benchmarks(frame)["value"], errors="coerce").to_numpy(float)
+    return pd.to_numeric(lookup_benchmarks(pd.DataFrame(frame))["value"], errors="coerce").to_numpy(float)
 
 
-def _precursor_parents(goods: pd.DataFrame, precursors: pd.DataFrame) -> np.ndarray:
+def _precursor_parents(goods: _Frame | _Columns, precursors: pd.DataFrame) -> np.ndarray:
     """Per good: whether the precursor table names it as a parent."""
     if "parent" not in precursors.columns:
         raise InputError(field="parent", expected="a column 'parent' in precursors",
                          found=", ".join(map(str, precursors.columns)))
-    return np.asarray(pd.Index(goods.index.astype(str)).isin(precursors["parent"].astype(str)))
+    parents = set(precursors["parent"].astype(str))
+    return np.asarray([label in parents for label in goods.labels()], dtype=bool)
 
 
-def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.ndarray,
+def _precursor_terms(goods: _Frame | _Columns, precursors: pd.DataFrame, need_a: np.ndarray,
                      production_year: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chain and given-SEFA terms of each good's precursors (see :func:`free_allocation.precursor_chain`)."""
+    import pandas as pd
+
     pre = precursors.copy()
     if "parent" not in pre.columns:
         raise InputError(field="parent", expected="a column 'parent' in precursors", found=", ".join(pre.columns))
     pids = pd.Index(pre.index.astype(str))
-    glabels = pd.Index(goods.index.astype(str))
+    glabels = pd.Index(goods.labels(), dtype=object)
     parent = pre["parent"].astype(str)
     in_pre = parent.isin(pids).to_numpy()
     in_goods = parent.isin(glabels).to_numpy()
@@ -1451,21 +1744,22 @@ def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.n
         i = int(np.flatnonzero(~in_pre & ~in_goods)[0])
         raise InputError(row=str(pre.index[i]), field="parent", expected="a goods index label or a precursor id",
                          found=parent.iloc[i])
-    bm = _numeric(pre, "benchmark_a")
-    sefa = _numeric(pre, "sefa")
+    pre_t = _Frame(pre)
+    bm = _numeric(pre_t, "benchmark_a")
+    sefa = _numeric(pre_t, "sefa")
     look = np.isnan(bm) & np.isnan(sefa)
     if look.any():
         if "cn_code" not in pre.columns:
             raise InputError(field="cn_code", expected="precursor CN codes (or benchmark_a / sefa)", found=None)
         cn = _normalise_cn(pre["cn_code"].astype(str).to_numpy(dtype=object))
-        pc, pu = pd.factorize(cn)
-        route = _normalise_route(_col(pre, "route", None)).to_numpy(dtype=object)
+        pc, pu = _factorize(cn)
+        route = _normalise_route(_col(pre_t, "route"))
         _check_relevant(goods, pre, cn, parent, in_goods)
-        bm[look] = _benchmarks_for(np.asarray(pu, dtype=object), pc, route, look, "A", pre,
+        bm[look] = _benchmarks_for(np.asarray(pu, dtype=object), pc, route, look, "A", pre_t,
                                    production_year=production_year)
     nodes = pd.DataFrame({
         "parent": np.where(in_pre, "p:" + parent, "g:" + parent),
-        "mass_per_t": _numeric(pre, "mass_per_t", default=np.nan),
+        "mass_per_t": _numeric(pre_t, "mass_per_t", default=np.nan),
         "benchmark_a": bm,
         "sefa": sefa,
     }, index="p:" + pids)
@@ -1478,14 +1772,14 @@ def _precursor_terms(goods: pd.DataFrame, precursors: pd.DataFrame, need_a: np.n
     return chain, given, has
 
 
-def _check_relevant(goods: pd.DataFrame, pre: pd.DataFrame, pre_cn: np.ndarray, parent: pd.Series,
+def _check_relevant(goods: _Frame | _Columns, pre: pd.DataFrame, pre_cn: np.ndarray, parent: pd.Series,
                     in_goods: np.ndarray) -> None:
     """Each precursor's CN code must be a relevant precursor of what consumes it (IR 2025/2547 Annex I)."""
     from .cn_codes import cbam_category
     from .precursor_allocation import is_relevant_precursor
 
     pre_cat = {str(i): cbam_category(c) for i, c in zip(pre.index, pre_cn, strict=True)}
-    good_cat = {str(i): cbam_category(c) for i, c in zip(goods.index, goods["cn_code"].astype(str), strict=True)}
+    good_cat = {i: cbam_category(c) for i, c in zip(goods.labels(), _as_text(goods.objects("cn_code")), strict=True)}
     for i, (pid, par) in enumerate(zip(pre.index.astype(str), parent, strict=True)):
         consumer = good_cat.get(par) if in_goods[i] else pre_cat.get(par)
         if consumer is not None and not is_relevant_precursor(consumer, pre_cat[pid]):
@@ -1500,11 +1794,11 @@ def _check_relevant(goods: pd.DataFrame, pre: pd.DataFrame, pre_cn: np.ndarray, 
 def _benchmark_reasons(basis: np.ndarray, route_a: np.ndarray, route_b: np.ndarray, has_prec: np.ndarray,
                        is_fu: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """One reason text per good, built on the unique combinations only."""
-    ra_c, ra_u = pd.factorize(pd.Series(route_a, dtype=object), use_na_sentinel=True)
-    rb_c, rb_u = pd.factorize(pd.Series(route_b, dtype=object), use_na_sentinel=True)
+    ra_c, ra_u = _factorize(np.asarray(route_a, dtype=object), na_sentinel=True)
+    rb_c, rb_u = _factorize(np.asarray(route_b, dtype=object), na_sentinel=True)
     na, nb = len(ra_u) + 1, len(rb_u) + 1
     key = (((basis.astype(np.int64) * na + (ra_c + 1)) * nb + (rb_c + 1)) * 2 + has_prec) * 2 + is_fu
-    codes, uniq = pd.factorize(key)
+    codes, uniq = _factorize(key)
     ra_ext = ["", *map(str, ra_u)]
     rb_ext = ["", *map(str, rb_u)]
     labels = []
@@ -1527,5 +1821,5 @@ def _benchmark_reasons(basis: np.ndarray, route_a: np.ndarray, route_b: np.ndarr
             b_txt += " per t clinker contained"
         text = {0: a_txt, 1: b_txt, 2: f"mixed: {a_txt} for the actual share; {b_txt} for the rest"}[b]
         labels.append(text + " (IR (EU) 2025/2620, Annex)")
-    lcode, luniq = pd.factorize(np.asarray(labels, dtype=object))
+    lcode, luniq = _factorize(np.asarray(labels, dtype=object))
     return lcode[codes].astype(np.int32), list(luniq)

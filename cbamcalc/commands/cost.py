@@ -1,7 +1,10 @@
 """``cbamcalc cost``: CBAM certificates and cost of a good per year, 2026-2034, in EUR and THB.
 
-A thin adapter over :func:`cbamcalc.cost.cbam_cost`: parse the flags, build a one-row goods table,
-print a readable table by year (or ``--json``, a list of objects, one per year).
+A thin adapter over :func:`cbamcalc.cost.cbam_cost_rows` (the computation of
+:func:`cbamcalc.cost.cbam_cost` on plain columns): parse the flags, build the one good's columns,
+print a readable table by year (or ``--json``, a list of objects, one per year). A good on default
+values or on actual SEE given by flags never imports pandas, so a single call starts fast (issue 12);
+``--from-run``, ``--precursor`` and price or rate paths bring pandas in where they need it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import json
 import math
 import sys
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..cost import CostRows
 
 #: Keys of every ``--json`` object, in order (the first 14 are the documented contract).
 JSON_KEYS = [
@@ -165,9 +171,7 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
 
 
 def _goods(args: argparse.Namespace) -> Any:
-    """The one-row goods table, and with ``--from-run`` the run's precursors and their notes."""
-    import pandas as pd
-
+    """The one good's columns, and with ``--from-run`` or ``--precursor`` its precursor table."""
     if args.cn is None:
         raise InputError(field="--cn", expected="the CN code of the good", found=None)
     if args.tonnes is None:
@@ -218,7 +222,7 @@ def _goods(args: argparse.Namespace) -> Any:
             raise InputError(field="--precursor", expected="either --from-run or --precursor (the run has its own)",
                              found=args.precursor[0])
         precursors = _precursor_flags(args.precursor)
-    return pd.DataFrame([row]), precursors
+    return {k: [v] for k, v in row.items()}, precursors
 
 
 def _precursor_flags(values: list[str]) -> Any:
@@ -297,7 +301,7 @@ def _fmt(v: Any, nd: int = 2) -> str:
     return str(v)
 
 
-def _table(res: Any) -> str:
+def _table(res: CostRows) -> str:
     cols = [
         ("year", "year", 0), ("SEE t/t", "see_used", 3), ("basis", "see_basis", 0),
         ("emb. tCO2e", "embedded_emissions_t", 1),
@@ -306,29 +310,29 @@ def _table(res: Any) -> str:
         ("cost EUR", "cost_eur", 0), ("cost THB", "cost_thb", 0),
     ]
     rows = [[h for h, _, _ in cols]]
-    for rec in res.to_dict("records"):
+    for rec in res.rows:
         rows.append([_fmt(rec[k], nd) if k != "year" else str(rec[k]) for _, k, nd in cols])
     widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
     lines = ["  ".join(c.ljust(w) if i == 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
              for r in rows]
-    first = res.iloc[0]
+    first = res.rows[0]
     origin = first["country"] if isinstance(first["country"], str) else "-"
     head = f"CBAM cost of CN {first['cn_code']} from {origin}, {_fmt(float(first['tonnes']), 1)} t per year"
-    if not math.isnan(float(first["clinker_content"])) and str(first["category"]) == "cement":
+    if first["clinker_content"] is not None and str(first["category"]) == "cement":
         head += f" ({_fmt(float(first['functional_unit_t']), 1)} t clinker contained)"
+    bases = dict.fromkeys(str(r["price_basis"]) for r in res.rows)
     foot = [
         f"benchmark: {first['benchmark_reason']}",
-        f"price: {', '.join(map(str, res['price_basis'].unique()))}; EUR/THB: {first['eur_thb_source']} "
-        f"({_fmt(float(first['eur_thb']), 2)})",
+        f"price: {', '.join(bases)}; EUR/THB: {first['eur_thb_source']} ({_fmt(float(first['eur_thb']), 2)})",
         f"data version {first['data_version']}; default values {_fmt(first['default_version'])}",
     ]
     if isinstance(first["art9_note"], str):
         foot.append(f"Art. 9: {first['art9_note']}")
-    if bool(res["de_minimis_exempt"].any()):
+    if any(r["de_minimis_exempt"] for r in res.rows):
         foot.append("de minimis: at or below 50 t a year (electricity, hydrogen excluded) the importer is exempt")
-    if "precursors_counted" in res.columns:
+    if "precursors_counted" in first:
         foot.append(f"precursors counted: {first['precursors_counted'] or 'none'}")
-    for w in res.attrs.get("warnings", []):
+    for w in res.warnings:
         foot.append(f"note: {w}")
     return "\n".join([head, "", *lines, "", *foot])
 
@@ -343,9 +347,9 @@ def _json_value(v: Any) -> Any:
     return v
 
 
-def compute(args: argparse.Namespace) -> Any:
-    """The cost frame of :func:`cbamcalc.cost.cbam_cost` for parsed ``cost`` arguments."""
-    from ..cost import cbam_cost
+def compute(args: argparse.Namespace) -> CostRows:
+    """The cost rows of :func:`cbamcalc.cost.cbam_cost_rows` for parsed ``cost`` arguments."""
+    from ..cost import cbam_cost_rows
 
     check_flags(args)
     goods, precursors = _goods(args)
@@ -365,32 +369,37 @@ def compute(args: argparse.Namespace) -> Any:
         warnings.simplefilter("ignore")
         cols = ["parent", "mass_per_t", "cn_code", "route"] if args.precursor else ["parent", "mass_per_t",
                                                                                     "benchmark_a"]
+        table = None if precursors is None or not len(precursors) else precursors[cols]
         try:
-            res = cbam_cost(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf, version=args.dv_version,
-                            precursors=None if precursors is None or not len(precursors) else precursors[cols])
+            res = cbam_cost_rows(goods, years=years, price=price, eur_thb=eur_thb, cscf=args.cscf,
+                                 version=args.dv_version, precursors=table)
         except InputError as exc:  # a precursor typed as --precursor: name that flag and what was typed
             if isinstance(exc.row, str) and exc.row.startswith("--precursor "):
                 raise InputError(exc._free_text or str(exc), field="--precursor", expected=exc.expected,
                                  found=exc.row.removeprefix("--precursor ")) from exc
             raise
     if args.precursor:
-        res["precursors_counted"] = "; ".join(f"CN {r.cn_code} x {r.mass_per_t:g} t/t" + (f" route {r.route}" if r.route
-                                              else "") for r in precursors.itertuples())
+        counted = "; ".join(f"CN {r.cn_code} x {r.mass_per_t:g} t/t" + (f" route {r.route}" if r.route else "")
+                            for r in precursors.itertuples())
     elif precursors is not None:
         from ..precursor_allocation import describe
 
-        res["precursors_counted"] = describe(precursors, list(goods.index))[0]
-        res.attrs["warnings"] = [*res.attrs.get("warnings", []), *precursors.attrs.get("warnings", [])]
+        counted = describe(precursors, ["0"])[0]
+        res.warnings = [*res.warnings, *precursors.attrs.get("warnings", [])]
+    else:
+        return res
+    for rec in res.rows:
+        rec["precursors_counted"] = counted
     return res
 
 
 def json_payload(args: argparse.Namespace) -> list[dict[str, Any]]:
     """What ``cbamcalc cost --json`` prints: one object per good and year (keys :data:`JSON_KEYS`)."""
     res = compute(args)
-    out = [{k: _json_value(rec.get(k)) for k in JSON_KEYS} for rec in res.to_dict("records")]
+    out = [{k: _json_value(rec.get(k)) for k in JSON_KEYS} for rec in res.rows]
     for o in out:
-        o["warnings"] = list(res.attrs.get("warnings", []))
-        o["assumptions"] = list(res.attrs.get("assumptions", []))
+        o["warnings"] = list(res.warnings)
+        o["assumptions"] = list(res.assumptions)
     return out
 
 
