@@ -323,11 +323,44 @@ def _check_year(year: Any, **where: Any) -> int:
 class _Dataset:
     version: str
     lines: dict[str, np.ndarray]  # every row of the CSV, as numpy columns (read-only)
-    keys: dict[str, int]  # "COUNTRY|cn_line|variant" of usable lines (value or dash) -> row of `lines`
+    runs: dict[str, tuple[tuple[int, int], ...]]  # country -> its rows, as [start, stop) runs of `lines`
     variants: dict[str, tuple[str, ...]]  # cn_line -> variants, for codes printed on several lines
     tables: frozenset[str]  # countries with their own table
-    goods: frozenset[str]  # CBAM goods list (8-digit CN codes)
     columns: dict[str, np.ndarray]  # per-line arrays for broadcasting
+    indexes: dict[str, dict[str, int]]  # country -> {"cn_line|variant": row} of usable lines, built on first use
+
+    def index(self, country: str) -> dict[str, int]:
+        """``"cn_line|variant"`` -> row of the usable lines (value or dash) of one country's table."""
+        found = self.indexes.get(country)
+        if found is None:
+            found = self.indexes[country] = _country_index(self, country)
+        return found
+
+
+def _country_index(data: _Dataset, country: str) -> dict[str, int]:
+    status, cn_line, variant = data.columns["line_status"], data.columns["cn_line"], data.columns["variant"]
+    keys: dict[str, int] = {}
+    for start, stop in data.runs.get(country, ()):
+        for row, st, cn, var in zip(range(start, stop), status[start:stop].tolist(), cn_line[start:stop].tolist(),
+                                    variant[start:stop].tolist(), strict=True):
+            if st == "see_below":
+                continue
+            key = f"{cn}|{var}"
+            if key in keys:
+                raise ReferenceDataError(f"default-value table {data.version}: two lines for {country + '|' + key!r}")
+            keys[key] = row
+    return keys
+
+
+def _runs(country: np.ndarray) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Country -> the [start, stop) runs of rows holding its table (one run each in the shipped tables)."""
+    n = len(country)
+    starts = np.flatnonzero(np.concatenate([[True], country[1:] != country[:-1]])) if n else np.zeros(0, np.int64)
+    stops = np.append(starts[1:], n)
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        runs.setdefault(str(country[start]), []).append((start, stop))
+    return {c: tuple(r) for c, r in runs.items()}
 
 
 @cache
@@ -335,29 +368,14 @@ def _dataset(version: str) -> _Dataset:
     from .refdata import load_columns
 
     lines = load_columns(_table_name(version))
-    country, cn_line, variant = (lines[c].tolist() for c in ("country", "cn_line", "variant"))
-    status = lines["line_status"]
-    keys: dict[str, int] = {}
-    for row in np.flatnonzero(status != "see_below").tolist():
-        key = f"{country[row]}|{cn_line[row]}|{variant[row]}"
-        if key in keys:
-            raise ReferenceDataError(f"default-value table {version}: two lines for {key!r}")
-        keys[key] = row
+    variant = np.asarray(lines["variant"], dtype=object)
     found: dict[str, dict[str, None]] = {}
-    for cn, var in zip(cn_line, variant, strict=True):
-        if var:
-            found.setdefault(cn, {})[var] = None  # variants in the order the table prints them
-    variants = {cn: tuple(found[cn]) for cn in sorted(found)}
-    label = _VERSION_LABELS[version]
+    with_variant = np.flatnonzero(variant != "")
+    for cn, var in zip(lines["cn_line"][with_variant].tolist(), variant[with_variant].tolist(), strict=True):
+        found.setdefault(cn, {})[var] = None  # variants in the order the table prints them
     marked = ["markup_2026", "markup_2027", "markup_2028"]
     published = (np.column_stack([np.asarray(lines[m], dtype=float) for m in marked]) if set(marked) <= set(lines)
-                 else np.full((len(status), 3), np.nan))
-    if "source_table" in lines:  # v2: a table and a line of the annex, read from the transcriptions
-        source = [f"{label}, table '{t}', line {c}" for t, c in zip(lines["source_table"].tolist(),
-                                                                      lines["source_code"].tolist(), strict=True)]
-    else:  # v1: a sheet and row of the Commission workbook
-        source = [f"{label}, sheet '{s}', row {int(r)}" for s, r in zip(lines["source_sheet"].tolist(),
-                                                                       lines["source_row"].tolist(), strict=True)]
+                 else np.full((len(variant), 3), np.nan))
     columns = {
         "sector": np.asarray(lines["sector"], dtype=object),
         "direct": np.asarray(lines["direct"], dtype=float),
@@ -367,20 +385,34 @@ def _dataset(version: str) -> _Dataset:
         "route": np.asarray(lines["route"], dtype=object),
         "heading_level": np.asarray(lines["heading_level"], dtype=np.int64),
         "cn_line": np.asarray(lines["cn_line"], dtype=object),
-        "variant": np.asarray(lines["variant"], dtype=object),
+        "variant": variant,
         "flags": np.asarray(lines["flags"], dtype=object),
-        "line_status": np.asarray(status, dtype=object),
-        "source": np.array(source, dtype=object),
+        "line_status": np.asarray(lines["line_status"], dtype=object),
     }
+    runs = _runs(np.asarray(lines["country"], dtype=object))
     return _Dataset(
         version=version,
         lines=lines,
-        keys=keys,
-        variants=variants,
-        tables=frozenset(country) - {OTHER},
-        goods=frozenset(load_columns("cn_codes")["cn_code"].tolist()),
+        runs=runs,
+        variants={cn: tuple(found[cn]) for cn in sorted(found)},
+        tables=frozenset(runs) - {OTHER},
         columns=columns,
+        indexes={},
     )
+
+
+def _sources(data: _Dataset, line: np.ndarray) -> np.ndarray:
+    """How results cite each line: the act, and the annex table and line (v2) or workbook sheet and row (v1)."""
+    label = _VERSION_LABELS[data.version]
+    lines = data.lines
+    if "source_table" in lines:  # v2: a table and a line of the annex, read from the transcriptions
+        text = [f"{label}, table '{lines['source_table'][r]}', line {lines['source_code'][r]}" for r in line.tolist()]
+    else:  # v1: a sheet and row of the Commission workbook
+        text = [f"{label}, sheet '{lines['source_sheet'][r]}', row {int(lines['source_row'][r])}"
+                for r in line.tolist()]
+    out = np.empty(len(text), dtype=object)
+    out[:] = text
+    return out
 
 
 def variants_of(cn: Any, *, version: str | None = None) -> tuple[str, ...]:
@@ -410,7 +442,7 @@ def _match(data: _Dataset, table: np.ndarray, cn: np.ndarray, variant: np.ndarra
             if len(code) < level:
                 continue
             prefix = code[:level]
-            row = data.keys.get(f"{tab}|{prefix}|{var if prefix in data.variants else ''}")
+            row = data.index(tab).get(f"{prefix}|{var if prefix in data.variants else ''}")
             if row is not None:
                 found[i] = row
                 break
@@ -508,24 +540,25 @@ def _label(label: Any) -> Any:
 _Factorize = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def _as_rows(cn: Any, country: Any, year: Any, variant: Any) -> tuple[np.ndarray, ...]:
-    """The four inputs as 1-d arrays of one length (a scalar or a length-1 input is repeated)."""
+def _as_rows(cn: Any, country: Any, year: Any, variant: Any) -> tuple[Any, ...]:
+    """The inputs as 1-d arrays of one length (a scalar or a length-1 input is repeated); no variant stays None."""
     def column(values: Any, keep_numbers: bool = False) -> np.ndarray:
         arr = values if isinstance(values, np.ndarray) else np.asarray(values)
         if not keep_numbers or arr.dtype.kind not in "biuf":
             arr = np.asarray(values, dtype=object)
         return arr.ravel() if arr.ndim else arr.reshape(1)
 
-    cols = [column(cn), column(country), column(year, keep_numbers=True),
-            column("" if variant is None else variant)]
+    cols = [column(cn), column(country), column(year, keep_numbers=True)]
+    if variant is not None:
+        cols.append(column(variant))
     n = max(len(c) for c in cols)
-    for k, (name, c) in enumerate(zip(("cn", "country", "year", "variant"), cols, strict=True)):
+    for k, (name, c) in enumerate(zip(("cn", "country", "year", "variant"), cols, strict=False)):
         if len(c) == 1 and n != 1:
             cols[k] = np.repeat(c, n)
         elif len(c) != n:
             raise InputError(f"{len(c)} values where the other inputs have {n}", field=name,
                              expected=f"{n} values (or one, for every row)", found=len(c))
-    return tuple(cols)
+    return tuple(cols) if variant is not None else (*cols, None)
 
 
 def _factor(
@@ -561,11 +594,21 @@ def _variant_ids(values: np.ndarray, factorize: _Factorize) -> tuple[np.ndarray,
 
 def _first_seen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pandas.factorize`` of an integer array with numpy: codes and distinct values in order of first appearance."""
-    distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[inverse.ravel()], distinct[order]
+    n = len(values)
+    size = int(values.max()) + 1 if n else 0
+    if size > 4 * n + 1_000_000:  # sparse codes: sort
+        distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[inverse.ravel()], distinct[order]
+    first_of = np.full(size, n, dtype=np.int64)  # dense codes (the usual case): a table, no sort
+    first_of[values[::-1]] = np.arange(n - 1, -1, -1)  # repeated indices: the last write (earliest row) wins
+    distinct = np.flatnonzero(first_of < n)
+    distinct = distinct[np.argsort(first_of[distinct], kind="stable")]
+    rank_of = np.empty(size, dtype=np.int64)
+    rank_of[distinct] = np.arange(len(distinct))
+    return rank_of[values], distinct.astype(values.dtype)
 
 
 def resolve_default_values(
@@ -634,7 +677,7 @@ def _resolve_rows(
     cn: np.ndarray,
     country: np.ndarray,
     year: np.ndarray,
-    variant: np.ndarray,
+    variant: np.ndarray | None,
     *,
     version: str | None,
     all_variants: bool,
@@ -648,7 +691,10 @@ def _resolve_rows(
     cn_id, cn_u = _factor(cn, lambda v, w: normalise_cn(v, allow_heading=True, **w), where, factorize)
     ctry_id, ctry_u = _factor(country, lambda v, w: resolve_country(v, **w), where, factorize)
     years = _check_years(year, where, factorize)
-    var_id, var_names = _variant_ids(variant, factorize)
+    if variant is None:  # no variant named on any row
+        var_id, var_names = np.zeros(len(cn), dtype=np.int64), [""]
+    else:
+        var_id, var_names = _variant_ids(variant, factorize)
     row_var, take = _row_variants(data, cn_id, cn_u, var_id, var_names, all_variants, where)
     if take is not None:
         cn_id, ctry_id, years = cn_id[take], ctry_id[take], years[take]
@@ -753,7 +799,7 @@ def _columns(
         "sector": sector[codes],
         "is_fertiliser": (sector == _FERTILISERS)[codes],
         "unit": np.full(n, "tCO2e/t", dtype=object),
-        "source": cols["source"][line][codes],
+        "source": _sources(data, line)[codes],
         "flags": cols["flags"][line][codes],
     }
 
@@ -840,7 +886,7 @@ def lookup_default_values(
         codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
-    variant = frame[variant_column].to_numpy(dtype=object) if variant_column else np.full(len(frame), "", object)
+    variant = frame[variant_column].to_numpy(dtype=object) if variant_column else None
     cols, take = _resolve_rows(
         frame[cn_column].to_numpy(dtype=object),
         frame[country_column].to_numpy(dtype=object),
@@ -862,8 +908,14 @@ def _refuse_unresolved(
     flags = data.columns["flags"]
     matched = line >= 0
     safe = np.where(matched, line, 0)
-    in_goods = np.array([c in data.goods for c in u_cn], dtype=bool)
     outside = np.array(["cn_not_in_goods_list" in f for f in flags[safe]], dtype=bool) & matched
+    if (~matched | outside).any():  # the goods list is read only when a code may be outside it
+        from .cn_codes import _goods
+
+        goods = _goods()[0]
+        in_goods = np.array([c in goods for c in u_cn], dtype=bool)
+    else:
+        in_goods = np.ones(len(u_cn), dtype=bool)
     heading = np.array([len(c) < 8 for c in u_cn], dtype=bool) & ~matched
     not_cbam = ~in_goods & (~matched | outside) & ~heading
     no_value = ~not_cbam & ~heading & (~matched | (status[safe] != "value"))

@@ -23,10 +23,10 @@ def _frame(n: int, seed: int = 0) -> pd.DataFrame:
     from cbamcalc.default_values import _dataset, resolve_version
 
     data = _dataset(resolve_version(None))
-    lines = data.lines
-    usable = lines[(lines["line_status"] == "value") & (lines["variant"] == "") & (lines["heading_level"] == 8)
-                   & (lines["flags"] == "")]
-    cns = np.array(sorted(usable["cn_line"].unique()), dtype=object)
+    lines = data.lines  # numpy columns
+    usable = ((lines["line_status"] == "value") & (lines["variant"] == "") & (lines["heading_level"] == 8)
+              & (lines["flags"] == ""))
+    cns = np.array(sorted(set(lines["cn_line"][usable].tolist())), dtype=object)
     spaced = np.array([f"{c[:4]} {c[4:6]} {c[6:]}" for c in cns], dtype=object)
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(cns), n)
