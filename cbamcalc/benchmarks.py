@@ -446,7 +446,7 @@ def benchmark_values(
     records: list[tuple[Any, ...]] = []
     for (_cn_text, rte, col, year), row in zip(first, first.values(), strict=True):
         label = names[row]
-        where = {"row": label.item() if isinstance(label, np.generic) else label}
+        where: dict[str, Any] = {"row": label.item() if isinstance(label, np.generic) else label}
         try:
             digits = normalise_cn(cns[row], **where)
             rec = _select(digits, _column(col, **where), rte or None, year, **where)

@@ -105,7 +105,7 @@ def test_numpy_core_equals_lookup_benchmarks_on_every_row_of_the_table():
     assert {f[1][0] for f in picked} == {"InputError", "ReferenceDataError"}
     for q, (kind, message) in picked:
         with pytest.raises(CbamError) as info:
-            bm.lookup_benchmarks(pd.DataFrame({c: pd.Series([v], dtype=object) for c, v in zip(queries, q)}))
+            bm.lookup_benchmarks(pd.DataFrame({c: pd.Series([v], dtype=object) for c, v in zip(queries, q, strict=True)}))
         assert (type(info.value).__name__, str(info.value)) == (kind, message)
 
 
