@@ -294,6 +294,34 @@ def test_results_workbook_download(client: TestClient, example_bytes: bytes, tmp
     assert r.status_code == 200 and _xlsx(r.content).sheetnames[0] == "Goods"
 
 
+def test_operator_report_download_is_the_cli_report(client: TestClient, example_bytes: bytes, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from cbamcalc.io.operator_report_workbook import read_operator_report
+
+    page = client.post("/?lang=th", files={"file": ("thai_fastener_plant.xlsx", example_bytes)}).text
+    assert 'action="/download/report?lang=th"' in page and 'id="dl-report"' in page
+    assert '<option value="">ปีของช่วงเวลาการรายงาน</option>' in page and "<option>2034</option>" in page
+    carried = base64.b64encode(example_bytes).decode("ascii")
+    r = client.post("/download/report?lang=th", files={"upload": (None, carried), "year": (None, "2027"),
+                                                       "filename": (None, "thai_fastener_plant.xlsx")})
+    assert r.status_code == 200
+    assert "thai_fastener_plant_operator_report.xlsx" in r.headers["content-disposition"]
+    (tmp_path / "web.xlsx").write_bytes(r.content)
+    code, _, _ = _cli(capsys, "report", str(EXAMPLE), "--out", str(tmp_path / "cli.xlsx"), "--lang", "th",
+                      "--year", "2027")
+    assert code == 0
+    web, cli = (read_operator_report(tmp_path / n) for n in ("web.xlsx", "cli.xlsx"))
+    assert web.to_dict() == cli.to_dict() and web.goods is not None and len(web.goods) == 3
+    assert _xlsx(r.content).sheetnames == openpyxl.load_workbook(tmp_path / "cli.xlsx", read_only=True).sheetnames
+    # without a year the example's 2025 period is refused with the CLI's own line
+    r = client.post("/download/report", files={"file": ("thai_fastener_plant.xlsx", example_bytes)})
+    _, _, err = _cli(capsys, "report", str(EXAMPLE), "--out", str(tmp_path / "none.xlsx"))
+    assert r.status_code == 400 and r.json()["error"] == _cli_error(err, "report")
+    r = client.post("/download/report", files={"file": ("thai_fastener_plant.xlsx", example_bytes),
+                                               "year": (None, "--out")})
+    assert r.status_code == 400 and "argument --year: invalid int value: '--out'" in r.json()["error"]
+
+
 def test_download_errors(client: TestClient, broken: Path) -> None:
     r = client.post("/download/results", files={"upload": (None, "***not base64***"), "filename": (None, "a.xlsx")})
     assert r.status_code == 400 and r.json() == {"error": "the field 'upload' is not base64"}

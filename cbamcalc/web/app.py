@@ -346,13 +346,15 @@ async def download_eu_template(request: Request) -> Response:
     return _file(JobOutput(None, data, BLANK_NAME))
 
 
-async def _download(request: Request, task: str) -> Response:
+async def _download(request: Request, task: str, fields: tuple[str, ...] = ()) -> Response:
+    """The file of job ``task`` on the uploaded workbook; the text ``fields`` of the form go to the job as given."""
     lang = _lang(request)
     cap = request.app.state.config.max_upload_bytes
     try:
         form = await _form(request, cap + cap // 3 + 65536)
         data, name = await _upload(form, cap, lang)
-        out = await request.app.state.jobs(task, {"lang": lang}, upload=data, filename=name)
+        params = {"lang": lang} | {f: form[f] for f in fields if isinstance(form.get(f), str) and form[f]}
+        out = await request.app.state.jobs(task, params, upload=data, filename=name)
     except (JobError, _Refused) as exc:
         return _error_json(exc)
     return _file(out)
@@ -366,6 +368,11 @@ async def download_results(request: Request) -> Response:
 async def download_communication(request: Request) -> Response:
     """The filled EU template (``cbamcalc export-communication``) of the file sent with this request."""
     return await _download(request, "communication")
+
+
+async def download_report(request: Request) -> Response:
+    """The operator's report workbook (``cbamcalc report FILE --out --lang [--year]``) of the file sent."""
+    return await _download(request, "report", ("year",))
 
 
 def _file(out: JobOutput) -> Response:
@@ -420,6 +427,7 @@ def create_app(config: WebConfig | None = None) -> Starlette:
         Route("/download/eu-template", download_eu_template, methods=["GET"]),
         Route("/download/results", download_results, methods=["POST"]),
         Route("/download/communication", download_communication, methods=["POST"]),
+        Route("/download/report", download_report, methods=["POST"]),
         Route("/api/run", api_run, methods=["POST"]),
         Route("/api/defaults", api_defaults, methods=["GET"]),
         Route("/api/cost", api_cost, methods=["GET"]),

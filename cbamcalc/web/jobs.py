@@ -185,6 +185,19 @@ def _task_communication(params: dict[str, Any], folder: Path) -> JobOutput:
     return JobOutput(None, out.read_bytes(), _output_name(params["file"], "EU_communication"))
 
 
+def _task_report(params: dict[str, Any], folder: Path) -> JobOutput:
+    """``cbamcalc report FILE --out report.xlsx --lang LANG [--year YEAR]``: the operator's report workbook's bytes."""
+    from ..commands import report as report_command
+
+    out = folder / "out" / "operator_report.xlsx"
+    out.parent.mkdir()
+    argv = [str(folder / params["file"]), "--out", str(out), "--lang", params.get("lang", "en")]
+    if params.get("year"):
+        argv.append(f"--year={params['year']}")
+    report_command.run(_parse("report", argv))
+    return JobOutput(None, out.read_bytes(), _output_name(params["file"], "operator_report"))
+
+
 def _task_blank_workbook(params: dict[str, Any], folder: Path) -> JobOutput:
     """``cbamcalc template new PATH --lang LANG``: a blank cbamcalc input workbook's bytes."""
     from ..io.exporter_workbook import write_input_workbook
@@ -218,6 +231,7 @@ TASKS = {
     "run": _task_run,
     "results": _task_results,
     "communication": _task_communication,
+    "report": _task_report,
     "blank_workbook": _task_blank_workbook,
     "defaults": _task_defaults,
     "cost": _task_cost,
@@ -226,7 +240,7 @@ TASKS = {
 _LOCATION = ("file", "sheet", "cell", "row", "column", "field", "expected", "found")
 
 #: Task -> the command module whose FLAG_OF_FIELD names a field as the CLI does (same one line).
-_COMMAND_OF_TASK = {"run": "run", "results": "run", "communication": "export_communication",
+_COMMAND_OF_TASK = {"run": "run", "results": "run", "communication": "export_communication", "report": "report",
                     "defaults": "defaults", "cost": "cost"}
 
 
