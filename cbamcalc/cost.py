@@ -1710,12 +1710,11 @@ def _benchmarks_for(cn_u: np.ndarray, cn_codes: np.ndarray, route: np.ndarray, m
 
 
 def _lookup_benchmarks(frame: dict[str, Any]) -> np.ndarray:
-    """Benchmark value per row of ``frame[cn_code, route, column, production_year]``."""
-    import pandas as pd
+    """Benchmark value per row of ``frame[cn_code, route, column, production_year]`` [tCO2e/t]."""
+    from .benchmarks import benchmark_values
 
-    from .benchmarks import lookup_benchmarks
-
-    return pd.to_numeric(lookup_benchmarks(pd.DataFrame(frame))["value"], errors="coerce").to_numpy(float)
+    found = benchmark_values(frame["cn_code"], frame["column"], frame["route"], frame["production_year"])
+    return np.asarray(found["value"], dtype=float)
 
 
 def _precursor_parents(goods: _Frame | _Columns, precursors: pd.DataFrame) -> np.ndarray:
