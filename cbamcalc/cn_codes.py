@@ -316,7 +316,7 @@ def _category_distinct(
     pos = np.array([row.get(d, -1) for d in digits], dtype=np.int64)
     if (pos < 0).any():
         bad = np.flatnonzero(pos < 0)
-        first = np.array([_first(codes, i) for i in bad], dtype=np.int64)
+        first = np.array([_first(codes, int(i)) for i in bad], dtype=np.int64)
         i = int(bad[np.argmin(first)])
         raise _not_cbam(str(digits[i]), field, row=row_of(int(first.min())))
     return np.asarray(cols["category"][pos], dtype=object)

@@ -126,10 +126,10 @@ def test_core_and_frame_agree_on_every_50th_line(version):
     ok, refused = [], 0
     for i in range(len(sample)):
         row = sample.iloc[[i]].reset_index(drop=True)
-        frame = _outcome(lambda: lookup_default_values(row, version=version, variant_column="variant"))
-        core = _outcome(lambda: resolve_default_values(row["cn_code"].to_numpy(), row["country"].to_numpy(),
-                                                       row["year"].to_numpy(), row["variant"].to_numpy(),
-                                                       version=version))
+        frame = _outcome(lambda row=row: lookup_default_values(row, version=version, variant_column="variant"))
+        core = _outcome(lambda row=row: resolve_default_values(row["cn_code"].to_numpy(), row["country"].to_numpy(),
+                                                               row["year"].to_numpy(), row["variant"].to_numpy(),
+                                                               version=version))
         if isinstance(frame, tuple) or isinstance(core, tuple):
             assert frame == core  # same error, same message (row 0 in both)
             refused += 1
