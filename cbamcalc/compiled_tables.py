@@ -159,5 +159,11 @@ def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame |
     if decoded is None:
         return None
     cols, dtypes = decoded
-    return pd.DataFrame({c: a if a.dtype != object else pd.array(a, dtype=pd.api.types.pandas_dtype(dtypes[c]))
-                         for c, a in cols.items()})
+    return pd.DataFrame({c: a if a.dtype != object else _text_array(a, dtypes[c]) for c, a in cols.items()})
+
+
+def _text_array(values: np.ndarray, dtype: str) -> Any:
+    """A text column with the pandas dtype it was compiled from (``str`` or ``object``)."""
+    import pandas as pd
+
+    return pd.array(values, dtype=pd.api.types.pandas_dtype(dtype))  # type: ignore[arg-type]

@@ -170,6 +170,13 @@ def _factorize(values: Any, *, na_sentinel: bool = True) -> tuple[np.ndarray, np
 
 _NA_KEY = object()  # the one dict key of every missing value
 
+_IS_NONE = np.frompyfunc(lambda v: v is None, 1, 1)
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """Where an object array holds None (a route or text normalised to 'not given')."""
+    return np.asarray(_IS_NONE(values), dtype=bool)
+
 
 class _Cat(NamedTuple):
     """A text column as codes into labels (a categorical without pandas); code -1 is missing."""
@@ -768,7 +775,7 @@ def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndar
     route_g = table("route", dtype=object, fill=None)[:, 0][pcode]
     if "default_route" in goods:  # the user's choice of Column B row wins, recorded as such
         user = _normalise_route(goods.objects("default_route"))
-        chosen = np.not_equal(user, None)
+        chosen = ~_is_none(user)
         if chosen.any():
             route_g = np.where(chosen, user, route_g)
             _warn(notes, "default_route given: Column B row chosen by the user instead of the default line's route")
@@ -901,9 +908,9 @@ def _column_a(g: _Goods, grid: _Grid, ind: np.ndarray, precursors: pd.DataFrame 
 def _cement_routes(g: _Goods, need_a: np.ndarray) -> None:
     """Cement on actual data: the clinker route decides the clinker benchmark ((A) grey, (B) white)."""
     implied = np.array([CEMENT_FUNCTIONAL_UNIT_CN.get(c) for c in g.cn_u], dtype=object)[g.cn_codes]
-    infer = g.is_fu & need_a & np.equal(g.route_a, None)
+    infer = g.is_fu & need_a & _is_none(g.route_a)
     g.route_a[infer] = implied[infer]
-    miss = g.is_fu & need_a & np.equal(g.route_a, None)
+    miss = g.is_fu & need_a & _is_none(g.route_a)
     if miss.any():
         raise InputError("the clinker benchmark of hydraulic cement depends on the clinker route",
                          row=_label(g.frame, _first(miss)), field="route",
