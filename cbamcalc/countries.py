@@ -35,9 +35,21 @@ _EXPECTED = "an ISO 3166-1 alpha-2 code or a country name (e.g. 'TH' or 'Thailan
 
 def _key(text: str) -> str:
     """Matching key: no accents, case-folded, no dots, single spaces, straight apostrophes."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # nothing to decompose (most names): the same key, faster
+        plain = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.replace(".", "").casefold().split())
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Code -> name, from countries.csv (enough for a country given by its code)."""
+    from .refdata import load_columns
+
+    countries = load_columns("countries")
+    return dict(zip(countries["iso2"].tolist(), countries["name"].tolist(), strict=True))
 
 
 @cache
@@ -47,7 +59,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
     countries = load_columns("countries")
     aliases = load_columns("country_aliases")
-    names = dict(zip(countries["iso2"].tolist(), countries["name"].tolist(), strict=True))
+    names = _names()
     by_key: dict[str, str] = {}
     display: dict[str, str] = {}
     for code, name in names.items():
@@ -79,7 +91,7 @@ def country_table() -> pd.DataFrame:
 
 def country_name(code: str) -> str:
     """Name of a country code in the Communication template's list (e.g. ``"TH"`` -> ``"Thailand"``)."""
-    names = _tables()[0]
+    names = _names()
     iso = resolve_country(code)
     return names[iso]
 
@@ -87,11 +99,10 @@ def country_name(code: str) -> str:
 def _resolve(text: Any) -> str | None:
     if not isinstance(text, str):
         return None
-    names, by_key, _ = _tables()
     stripped = text.strip()
-    if len(stripped) == 2 and stripped.isalpha() and stripped.upper() in names:
+    if len(stripped) == 2 and stripped.isalpha() and stripped.upper() in _names():
         return stripped.upper()
-    return by_key.get(_key(stripped))
+    return _tables()[1].get(_key(stripped))
 
 
 def _refusal(text: Any, field: str, **where: Any) -> InputError:
