@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["is_missing", "factorize", "first_rows"]
+__all__ = ["is_missing", "factorize"]
 
 _NA_TYPES = frozenset({"NAType", "NaTType"})  # pandas.NA, pandas.NaT, recognised without importing pandas
 
@@ -51,11 +51,3 @@ def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
     out[:] = uniques
     return codes, out
 
-
-def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
-    """Position of the first row of each of the ``n`` codes (``codes`` from :func:`factorize`)."""
-    first = np.full(n, -1, dtype=np.int64)
-    valid = np.flatnonzero(codes >= 0)
-    # reversed assignment: the earliest row of each code is written last and wins
-    first[codes[valid][::-1]] = valid[::-1]
-    return first
