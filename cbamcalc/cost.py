@@ -798,25 +798,23 @@ def _records(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
 
 
 def _lookup_defaults(combo: dict[str, np.ndarray], version: str | None) -> dict[str, np.ndarray]:
-    """Default values per combination (cn_code, country, year[, variant]); the printed total is kept."""
-    import pandas as pd
+    """Default values per combination (cn_code, country, year[, variant]); the printed total is kept.
 
-    from .default_values import lookup_default_values
+    Values in tCO2e/t; the mark-up as a fraction of the year of import (IR 2026/1740 Annex I).
+    """
+    from .default_values import resolve_default_values
 
-    frame = pd.DataFrame(combo)
-    res = lookup_default_values(frame, version=version,
-                                variant_column="variant" if "variant" in frame.columns else None)
-    out: dict[str, np.ndarray] = {}
-    for col in ("direct", "indirect", "total"):
-        out[col] = pd.to_numeric(res[col], errors="coerce").to_numpy(float)
-    mk = pd.to_numeric(res["markup_rate"], errors="coerce").to_numpy(float)
+    variant = combo.get("variant")
+    if variant is not None:
+        variant = np.asarray(["" if _is_missing(v) else v for v in variant.tolist()], dtype=object)
+    res = resolve_default_values(combo["cn_code"], combo["country"], combo["year"], variant, version=version)
+    out: dict[str, np.ndarray] = {col: np.asarray(res[col], dtype=float) for col in ("direct", "indirect", "total")}
+    mk = np.asarray(res["markup_rate"], dtype=float)
     out["markup_rate"] = np.where(mk > 1.0, mk / 100.0, mk)  # percent or fraction
-    n = len(frame)
-    out["route"] = _normalise_route(res["route"].to_numpy(dtype=object)) if "route" in res else np.full(n, None)
-    out["version"] = res["version"].astype(str).to_numpy(dtype=object) if "version" in res else np.full(n, "")
+    out["route"] = _normalise_route(np.asarray(res["route"], dtype=object))
+    out["version"] = np.asarray(res["version"], dtype=object)
     for extra in ("fallback", "source", "heading_level"):
-        if extra in res:
-            out[extra] = res[extra].to_numpy()
+        out[extra] = res[extra]
     return out
 
 

@@ -61,12 +61,14 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError, ReferenceDataError
+
+if TYPE_CHECKING:  # pandas is imported by the run-based functions: the precursor lists stay light for cbam_cost
+    import pandas as pd
 
 __all__ = [
     "RELEVANT_PRECURSORS",
@@ -201,6 +203,8 @@ def precursor_inputs(result: Any, installation: Any) -> tuple[pd.DataFrame, np.n
     :func:`cbamcalc.precursors.input_coefficients`); amounts sent to an electricity process
     (MWh) are left out.
     """
+    import pandas as pd
+
     from .precursors import input_coefficients
     from .units import magnitudes
 
@@ -458,6 +462,8 @@ def precursors_from_run(
     >>> precursors_from_run(run, goods, installation=inst,
     ...                     precursor_route={"Primary smelting": "K"})[["mass_per_t", "benchmark_a"]]  # doctest: +SKIP
     """
+    import pandas as pd
+
     from .benchmarks import benchmark
     from .cost import CEMENT_FUNCTIONAL_UNIT_CN
 

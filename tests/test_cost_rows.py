@@ -8,7 +8,10 @@ row by row and key by key, and hold the small-input helpers to what pandas gives
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +21,8 @@ from hypothesis import strategies as st
 
 from cbamcalc.cost import OUTPUT_COLUMNS, _factorize, cbam_cost, cbam_cost_rows
 from cbamcalc.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Goods on default values from several sectors and countries (incl. a fallback and a cement).
 GOODS = [
@@ -149,3 +154,17 @@ def test_small_factorize_of_integers_is_pandas_factorize(items):
     want_codes, want_uniq = pd.factorize(arr)
     assert codes.tolist() == want_codes.tolist() and uniq.tolist() == want_uniq.tolist()
     assert uniq.dtype == want_uniq.dtype
+
+
+def test_a_single_cost_call_does_not_import_pandas():
+    # a functional guard of issue 12 (start-up): one good on default values or flags needs no pandas
+    code = ("import sys, contextlib, io\nfrom cbamcalc.cli import main\n"
+            "for argv in (['cost', '--cn', '73181595', '--country', 'TH', '--tonnes', '100', '--price', '80',\n"
+            "              '--years', '2027', '--own-process-only'],\n"
+            "             ['cost', '--cn', '72083900', '--country', 'TH', '--tonnes', '10', '--see-direct', '1.9',\n"
+            "              '--see-indirect', '0.3', '--route', 'C', '--sefa', '0.5', '--json']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()):\n"
+            "        assert main(argv) == 0\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pint'))[:3])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
