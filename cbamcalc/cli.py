@@ -36,8 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("template", "create a cbamcalc input workbook (English/Thai)"),
     "export-communication": ("export_communication", "fill the EU Communication template from an input file"),
     "exposure": ("exposure", "sector exposure model over trade flows, scenarios and Monte Carlo"),
-    "serve": ("serve", "the web page for exporters: upload a workbook, see and download the results (Thai/English)"),
-    "report": ("report", "the operator's emissions report and summary (IR 2025/2547 Annex IV) with the SEFA of every good"),
+    "serve": ("serve", "the web page for exporters: upload a workbook, see and download the results "
+                       "(Thai/English)"),
+    "report": ("report", "the operator's emissions report and summary (IR 2025/2547 Annex IV) with the SEFA of "
+                         "every good"),
 }
 
 
@@ -89,6 +91,8 @@ def _with_flags(exc: CbamError, module: object) -> CbamError:
 
 
 def _available() -> dict[str, tuple[str, str]]:
+    import importlib.util
+
     out = {}
     for name, (module, helptext) in COMMANDS.items():
         if importlib.util.find_spec(f"cbamcalc.commands.{module}") is not None:
@@ -97,7 +101,11 @@ def _available() -> dict[str, tuple[str, str]]:
 
 
 def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
-    """Build the argument parser; only the selected command's module is imported."""
+    """Build the argument parser; only the selected command's module is imported.
+
+    With a known command selected, only its sub-parser is built (a single look-up should not pay
+    for the others); otherwise every command is listed, for help and for the error naming them.
+    """
     parser = _Parser(
         prog="cbamcalc",
         description="Embedded emissions and EU CBAM cost of goods, per the Commission's templates and acts.",
@@ -105,12 +113,12 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, helptext) in _available().items():
-        if name == selected:
-            mod = importlib.import_module(f"cbamcalc.commands.{module}")
-            mod.add_parser(sub, name, helptext)
-        else:
-            sub.add_parser(name, help=helptext, add_help=False)
+    if selected in COMMANDS:
+        module, helptext = COMMANDS[selected]
+        importlib.import_module(f"cbamcalc.commands.{module}").add_parser(sub, selected, helptext)
+        return parser
+    for name, (_, helptext) in _available().items():
+        sub.add_parser(name, help=helptext, add_help=False)
     return parser
 
 

@@ -27,7 +27,7 @@ digits (``7601``) or 6 digits (``7318 15``). Where a function accepts such a cod
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -201,7 +201,7 @@ def _row_label(label: Any) -> Any:
 
 
 @cache
-def _goods() -> tuple[dict[str, int], dict[str, np.ndarray]]:
+def _goods() -> tuple[dict[str, int], Mapping[str, np.ndarray]]:
     """CN code -> row of the goods list, and its columns (numpy, from the compiled snapshot)."""
     from .refdata import load_columns
 

@@ -27,6 +27,7 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,11 +116,53 @@ def open_compiled(raw: bytes) -> Any:
         return None
 
 
-def _decode(snapshot: Any, name: str, sha256: str) -> tuple[dict[str, np.ndarray], dict[str, str]] | None:
-    """Columns of table ``name`` as numpy arrays and their pandas dtype names; None when absent or stale.
+class CompiledColumns(Mapping[str, np.ndarray]):
+    """The columns of one compiled table, each decoded on first use (read-only numpy arrays).
 
-    Numbers come back as ``int64`` or ``float64``; text as ``object`` arrays of ``str``.
+    A look-up reads a dozen of a table's two dozen columns: decoding only those saves start-up
+    time. Numbers come back as ``int64`` or ``float64``; text as ``object`` arrays of ``str``.
     """
+
+    def __init__(self, payload: memoryview, specs: list[list[Any]]) -> None:
+        self._payload = payload
+        self._specs = {str(spec[0]): spec for spec in specs}
+        self._done: dict[str, np.ndarray] = {}
+        for _, _, _, offset, size, t_offset, t_size in specs:  # a damaged snapshot fails here, not later
+            if min(offset, size, t_offset, t_size) < 0 or max(offset + size, t_offset + t_size) > len(payload):
+                raise ValueError("column outside the payload")
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        """Column -> the pandas dtype name it was compiled from."""
+        return {col: str(spec[2]) for col, spec in self._specs.items()}
+
+    def __getitem__(self, col: str) -> np.ndarray:
+        if col not in self._done:
+            self._done[col] = self._decode(self._specs[col])
+        return self._done[col]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def _decode(self, spec: list[Any]) -> np.ndarray:
+        _, kind, dtype, offset, size, t_offset, t_size = spec
+        payload = self._payload
+        if kind == "num":
+            arr = np.frombuffer(payload[offset : offset + size], dtype=dtype).astype(dtype[1:])
+        else:
+            codes = np.frombuffer(payload[offset : offset + size], dtype="<i4")
+            distinct = np.array(bytes(payload[t_offset : t_offset + t_size]).decode("utf-8").split("\x00"),
+                                dtype=object)
+            arr = distinct[codes]
+        arr.flags.writeable = False
+        return arr
+
+
+def _decode(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:
+    """Columns of table ``name`` (decoded on use); None when absent, stale or damaged."""
     if snapshot is None or name not in snapshot.files:
         return None
     try:
@@ -128,37 +171,24 @@ def _decode(snapshot: Any, name: str, sha256: str) -> tuple[dict[str, np.ndarray
         header = json.loads(blob[4 : 4 + n].decode("utf-8"))
         if header.get("sha256") != sha256:
             return None
-        payload = memoryview(blob)[4 + n :]
-        cols: dict[str, np.ndarray] = {}
-        dtypes: dict[str, str] = {}
-        for col, kind, dtype, offset, size, t_offset, t_size in header["columns"]:
-            dtypes[col] = dtype
-            if kind == "num":
-                cols[col] = np.frombuffer(payload[offset : offset + size], dtype=dtype).astype(dtype[1:])
-                continue
-            codes = np.frombuffer(payload[offset : offset + size], dtype="<i4")
-            distinct = np.array(bytes(payload[t_offset : t_offset + t_size]).decode("utf-8").split("\x00"),
-                                dtype=object)
-            cols[col] = distinct[codes]
-        return cols, dtypes
+        return CompiledColumns(memoryview(blob)[4 + n :], header["columns"])
     except (KeyError, ValueError, TypeError, IndexError, OSError, zipfile.BadZipFile):
         return None  # a damaged snapshot: the CSV path answers
 
 
-def columns_from_compiled(snapshot: Any, name: str, sha256: str) -> dict[str, np.ndarray] | None:
-    """Table ``name`` as a dict of numpy columns (no pandas), or None when absent or made from other bytes."""
-    decoded = _decode(snapshot, name, sha256)
-    return None if decoded is None else decoded[0]
+def columns_from_compiled(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:
+    """Table ``name`` as numpy columns (no pandas), or None when absent or made from other bytes."""
+    return _decode(snapshot, name, sha256)
 
 
 def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame | None:
     """Table ``name`` from the snapshot, or None when it is absent or was made from other CSV bytes."""
     import pandas as pd
 
-    decoded = _decode(snapshot, name, sha256)
-    if decoded is None:
+    cols = _decode(snapshot, name, sha256)
+    if cols is None:
         return None
-    cols, dtypes = decoded
+    dtypes = cols.dtypes
     return pd.DataFrame({c: a if a.dtype != object else _text_array(a, dtypes[c]) for c, a in cols.items()})
 
 

@@ -63,6 +63,10 @@ from . import carbon_price as _cp
 from . import free_allocation as _fa
 from . import obligation as _ob
 from . import prices as _prices
+from ._distinct import SMALL as _SMALL
+from ._distinct import factorize as _factorize
+from ._distinct import is_missing as _is_missing
+from ._distinct import sorted_unique
 from .errors import InputError, ReferenceDataError
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame comes in or goes out: one good costs without it
@@ -127,48 +131,6 @@ def _warn(bucket: list[str], message: str) -> None:
         bucket.append(message)
         warnings.warn(message, UserWarning, stacklevel=3)
 
-
-#: Up to this many values, factorising runs in plain Python: one good (a CLI call) then never imports
-#: pandas, whose import costs more start-up time than the whole obligation (issue 12).
-_SMALL = 256
-
-
-def _is_missing(value: Any) -> bool:
-    """None, NaN or pandas' NA (without importing pandas)."""
-    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
-
-
-def _factorize(values: Any, *, na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Codes and uniques in order of first appearance, as :func:`pandas.factorize` gives them.
-
-    Missing values (None, NaN) get code -1 with ``na_sentinel``, else one shared code. Small inputs
-    are factorised in Python, large ones by pandas (the same answer, see tests/test_cost_rows.py).
-    """
-    arr = np.asarray(values)
-    if arr.size > _SMALL:
-        import pandas as pd
-
-        codes, uniq = pd.factorize(arr, use_na_sentinel=na_sentinel)
-        return codes, np.asarray(uniq)
-    seen: dict[Any, int] = {}
-    first: list[Any] = []
-    codes = np.empty(arr.size, dtype=np.intp)
-    for i, v in enumerate(arr.tolist() if arr.dtype != object else list(arr)):
-        missing = _is_missing(v)
-        if missing and na_sentinel:
-            codes[i] = -1
-            continue
-        key = _NA_KEY if missing else v
-        if key not in seen:
-            seen[key] = len(first)
-            first.append(v)
-        codes[i] = seen[key]
-    uniq = np.empty(len(first), dtype=arr.dtype if arr.dtype.kind not in "OUS" else object)
-    uniq[:] = first
-    return codes, uniq
-
-
-_NA_KEY = object()  # the one dict key of every missing value
 
 _IS_NONE = np.frompyfunc(lambda v: v is None, 1, 1)
 
@@ -749,7 +711,7 @@ def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndar
     pcode, pkeys = _factorize(g.cn_codes.astype(np.int64) * width + (ccode + 1))
     pkeys = np.asarray(pkeys)
     P, Yn = len(pkeys), grid.yu.size
-    sel = np.unique(pcode[need_d])
+    sel = sorted_unique(pcode[need_d])
     country_ext = np.empty(width, dtype=object)
     country_ext[:] = [None, *cuniq]
     combo = {

@@ -44,7 +44,7 @@ x 1.01), on every line but the few it prints inconsistently; its own figure is r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -322,7 +322,7 @@ def _check_year(year: Any, **where: Any) -> int:
 @dataclass(frozen=True)
 class _Dataset:
     version: str
-    lines: dict[str, np.ndarray]  # every row of the CSV, as numpy columns (read-only)
+    lines: Mapping[str, np.ndarray]  # every row of the CSV, as numpy columns (read-only)
     runs: dict[str, tuple[tuple[int, int], ...]]  # country -> its rows, as [start, stop) runs of `lines`
     variants: dict[str, tuple[str, ...]]  # cn_line -> variants, for codes printed on several lines
     tables: frozenset[str]  # countries with their own table
@@ -730,7 +730,7 @@ def _row_variants(
     cn_variants = [data.variants.get(c, ()) for c in cn_u.tolist()]
     multi_u = np.array([bool(v) for v in cn_variants], dtype=bool)
     for cu in np.flatnonzero(multi_u):
-        for vu in np.unique(var_id[cn_id == cu]):
+        for vu in sorted(set(var_id[cn_id == cu].tolist())):
             name = var_names[vu]
             if name and name not in cn_variants[cu]:
                 row = int(np.flatnonzero((cn_id == cu) & (var_id == vu))[0])

@@ -25,10 +25,12 @@ import hashlib
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -151,7 +153,7 @@ def _load(name: str) -> pd.DataFrame:
 
 
 @cache
-def _columns(name: str) -> dict[str, np.ndarray]:
+def _columns(name: str) -> Mapping[str, np.ndarray]:
     info, raw, digest = _verified_bytes(name)
     from .compiled_tables import columns_from_compiled
 
@@ -161,23 +163,23 @@ def _columns(name: str) -> dict[str, np.ndarray]:
     df = _parse(name, raw, info)  # no snapshot for these bytes: parse and validate with pandas
     import pandas as pd
 
-    return {str(c): df[c].to_numpy() if pd.api.types.is_numeric_dtype(df[c].dtype) else df[c].to_numpy(dtype=object)
-            for c in df.columns}
+    out = {}
+    for c in df.columns:
+        arr = df[c].to_numpy() if pd.api.types.is_numeric_dtype(df[c].dtype) else df[c].to_numpy(dtype=object)
+        arr.flags.writeable = False
+        out[str(c)] = arr
+    return MappingProxyType(out)
 
 
-def load_columns(name: str) -> dict[str, np.ndarray]:
-    """A reference table as numpy columns, without pandas (validated; fresh dict, arrays read-only).
+def load_columns(name: str) -> Mapping[str, np.ndarray]:
+    """A reference table as numpy columns, without pandas (validated; read-only mapping and arrays).
 
     Text columns are ``object`` arrays of ``str`` (empty cells ``""``), numeric columns ``float64``
     (empty cells NaN) or ``int64``: the same values as :func:`load_table`. With the shipped
-    snapshot (:mod:`cbamcalc.compiled_tables`) this reads no CSV and imports no pandas, which keeps
-    single CLI look-ups fast.
+    snapshot (:mod:`cbamcalc.compiled_tables`) this reads no CSV, imports no pandas and decodes a
+    column only when it is used, which keeps single CLI look-ups fast.
     """
-    out = {}
-    for col, arr in _columns(name).items():
-        arr.flags.writeable = False
-        out[col] = arr
-    return out
+    return _columns(name)
 
 
 def _parse(name: str, raw: bytes, info: dict[str, Any]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ measured, never tested).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -42,9 +43,21 @@ COST = ["--cn", "73181595", "--country", "TH", "--tonnes", "100", "--price", "80
         "--own-process-only"]
 
 
+def _script(name: str) -> list[str] | None:
+    """The console script ``name`` as pip installed it beside this Python, else as found on PATH.
+
+    Both tools are launched the same way: a shim on PATH (pyenv's is a bash script that runs
+    ``pyenv exec``) would add its own start-up to one side only.
+    """
+    exe = Path(sys.executable).with_name(name)
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which(name)
+    return [found] if found else None
+
+
 def _cbamcalc() -> list[str]:
-    exe = Path(sys.executable).with_name("cbamcalc")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cbamcalc"]
+    return _script("cbamcalc") or [sys.executable, "-m", "cbamcalc"]
 
 
 def commands(workbook: Path) -> dict[str, list[str]]:
@@ -60,23 +73,39 @@ def commands(workbook: Path) -> dict[str, list[str]]:
         "cbamcalc cost": [*cbam, "cost", *COST],
         "cbamcalc run --json": [*cbam, "run", str(workbook), "--json"],
     }
-    peer = shutil.which("opencbam")
+    peer = _script("opencbam")
     if peer:
-        cmds["opencbam default (peer)"] = [peer, "default", "73181595", "Thailand", "--year", "2027"]
-        cmds["opencbam calculate (peer)"] = [peer, "calculate", "--cn", "73181595", "--country", "Thailand",
+        cmds["opencbam default (peer)"] = [*peer, "default", "73181595", "Thailand", "--year", "2027"]
+        cmds["opencbam calculate (peer)"] = [*peer, "calculate", "--cn", "73181595", "--country", "Thailand",
                                              "--mass", "100", "--price", "80", "--year", "2027"]
     return cmds
+
+
+def bytecode_env(cache: str) -> dict[str, str]:
+    """The environment of every timed command: compiled bytecode cached, as after ``pip install``.
+
+    An installed wheel has its ``.pyc`` files (pip compiles them), and so does the peer in
+    site-packages; a checkout run with ``PYTHONDONTWRITEBYTECODE=1`` (set in some sandboxes)
+    would recompile cbamcalc's sources on every call. The cache goes to a temporary folder
+    (``PYTHONPYCACHEPREFIX``), never into the checkout, and the warm-up round fills it.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = cache
+    return env
 
 
 def time_round_robin(cmds: dict[str, list[str]], repeat: int) -> dict[str, list[float]]:
     """Wall-clock seconds of every command, ``repeat`` rounds (one warm-up round not counted)."""
     out: dict[str, list[float]] = {k: [] for k in cmds}
-    for r in range(repeat + 1):
-        for label, cmd in cmds.items():
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if r:
-                out[label].append(time.perf_counter() - t)
+    with tempfile.TemporaryDirectory(prefix="cbamcalc-pyc-") as cache:
+        env = bytecode_env(cache)
+        for r in range(repeat + 1):
+            for label, cmd in cmds.items():
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                if r:
+                    out[label].append(time.perf_counter() - t)
     return out
 
 
@@ -86,7 +115,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--no-libreoffice", action="store_true")
     args = parser.parse_args()
-    if shutil.which("opencbam") is None:
+    if _script("opencbam") is None:
         print("peer: opencbam not installed (pip install opencbam==0.1.0); its rows are left out")
     times = time_round_robin(commands(args.workbook), args.repeat)
     best = {k: min(v) for k, v in times.items()}
