@@ -36,7 +36,8 @@ import numpy as np
 if TYPE_CHECKING:  # pandas is imported by the writer and frame_from_compiled only: columns_from_compiled is light
     import pandas as pd
 
-__all__ = ["FILE_NAME", "write_compiled", "open_compiled", "columns_from_compiled", "frame_from_compiled"]
+__all__ = ["FILE_NAME", "MANIFEST_MEMBER", "write_compiled", "open_compiled", "columns_from_compiled",
+           "frame_from_compiled", "manifest_from_compiled"]
 
 #: File name of the snapshot inside ``emission_factors/``.
 FILE_NAME = "compiled_tables.npz"
@@ -82,8 +83,16 @@ def _table_blob(name: str, sha256: str, df: pd.DataFrame) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.uint8)
 
 
-def write_compiled(path: Path, tables: dict[str, tuple[str, pd.DataFrame]]) -> Path:
+#: Member holding the parsed manifest (JSON), bound to the MANIFEST.toml bytes by their sha256.
+MANIFEST_MEMBER = "__manifest__"
+
+
+def write_compiled(path: Path, tables: dict[str, tuple[str, pd.DataFrame]],
+                   manifest: tuple[str, dict[str, Any]] | None = None) -> Path:
     """Write the snapshot whole or not at all (a temporary file, then ``os.replace``).
+
+    Members are stored uncompressed: reading them at start-up then costs no inflation (the wheel
+    and git compress the file anyway).
 
     Parameters
     ----------
@@ -92,16 +101,26 @@ def write_compiled(path: Path, tables: dict[str, tuple[str, pd.DataFrame]]) -> P
     tables : dict
         Table name -> (sha256 of its CSV bytes, the validated frame :func:`cbamcalc.refdata.load_table`
         returns).
+    manifest : (str, dict), optional
+        sha256 of the ``MANIFEST.toml`` bytes and the manifest as parsed: a start-up then reads
+        JSON instead of parsing TOML, as long as the manifest's bytes are those.
     """
+    members = {name: _table_blob(name, sha256, df) for name, (sha256, df) in tables.items()}
+    if manifest is not None:
+        try:
+            text = json.dumps({"sha256": manifest[0], "manifest": manifest[1]}, ensure_ascii=False, sort_keys=True)
+        except TypeError:  # a TOML date or time has no JSON form: start-ups then parse the TOML
+            text = None
+        if text is not None:
+            members[MANIFEST_MEMBER] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     tmp = path.with_name(path.name + ".tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name in sorted(tables):
-                sha256, df = tables[name]
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+            for name in sorted(members):
                 info = zipfile.ZipInfo(name + ".npy", date_time=_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = zipfile.ZIP_STORED
                 info.external_attr = 0o644 << 16
-                zf.writestr(info, _npy(_table_blob(name, sha256, df)))
+                zf.writestr(info, _npy(members[name]))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -159,6 +178,19 @@ class CompiledColumns(Mapping[str, np.ndarray]):
             arr = distinct[codes]
         arr.flags.writeable = False
         return arr
+
+
+def manifest_from_compiled(snapshot: Any, sha256: str) -> dict[str, Any] | None:
+    """The parsed manifest stored in the snapshot, or None when absent or made from other bytes."""
+    if snapshot is None or MANIFEST_MEMBER not in snapshot.files:
+        return None
+    try:
+        data = json.loads(snapshot[MANIFEST_MEMBER].tobytes().decode("utf-8"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return None
+    if not isinstance(data, dict) or data.get("sha256") != sha256 or not isinstance(data.get("manifest"), dict):
+        return None
+    return data["manifest"]  # type: ignore[no-any-return]
 
 
 def _decode(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:

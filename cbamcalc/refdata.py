@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -91,18 +90,32 @@ def _as_traversable(path: Path) -> Traversable:
 
 @cache
 def manifest() -> dict[str, Any]:
-    """The parsed ``MANIFEST.toml`` (data version and one entry per table)."""
+    """The parsed ``MANIFEST.toml`` (data version and one entry per table).
+
+    The compiled snapshot holds the manifest as parsed, bound to the file's bytes by sha256: while
+    they match, the JSON copy answers (TOML parsing costs start-up time); otherwise the TOML is read.
+    """
     try:
-        text = _root().joinpath("MANIFEST.toml").read_text(encoding="utf-8")
+        raw = _root().joinpath("MANIFEST.toml").read_bytes()
     except FileNotFoundError as exc:
         raise ReferenceDataError("emission_factors/MANIFEST.toml is missing from the installation") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ReferenceDataError(f"emission_factors/MANIFEST.toml is not valid TOML: {exc}") from exc
+    from .compiled_tables import manifest_from_compiled
+
+    data = manifest_from_compiled(_compiled(), _sha256_bytes(raw))
+    if data is None:
+        data = _parse_manifest(raw)
     if "data_version" not in data or "files" not in data:
         raise ReferenceDataError("emission_factors/MANIFEST.toml: expected keys 'data_version' and [files.*]")
     return data
+
+
+def _parse_manifest(raw: bytes) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ReferenceDataError(f"emission_factors/MANIFEST.toml is not valid TOML: {exc}") from exc
 
 
 def data_version() -> str:
@@ -213,12 +226,14 @@ def compile_tables(folder: Path | None = None) -> Path:
     from .compiled_tables import FILE_NAME, write_compiled
 
     folder = folder or source_root_dir()
-    data = tomllib.loads((folder / "MANIFEST.toml").read_text(encoding="utf-8"))
+    manifest_raw = (folder / "MANIFEST.toml").read_bytes()
+    data = _parse_manifest(manifest_raw)
     tables = {}
     for name, entry in data["files"].items():
         raw = (folder / entry["path"]).read_bytes()
         tables[name] = (_sha256_bytes(raw), _parse(name, raw, dict(entry)))
-    out = write_compiled(folder / FILE_NAME, tables)
+    out = write_compiled(folder / FILE_NAME, tables, manifest=(_sha256_bytes(manifest_raw), data))
+    manifest.cache_clear()
     _compiled.cache_clear()
     _load.cache_clear()
     _columns.cache_clear()
@@ -335,7 +350,7 @@ def refresh_manifest_hashes(folder: Path | None = None) -> None:
     folder = folder or source_root_dir()
     mpath = folder / "MANIFEST.toml"
     text = mpath.read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = _parse_manifest(text.encode("utf-8"))
     for name, entry in data["files"].items():
         digest = _sha256_bytes((folder / entry["path"]).read_bytes())
         pattern = re.compile(

@@ -129,3 +129,35 @@ def test_a_stale_snapshot_is_never_answered_for_columns():
     snapshot = ct.open_compiled((EF / ct.FILE_NAME).read_bytes())
     assert ct.columns_from_compiled(snapshot, "constants", "0" * 64) is None
     assert ct.columns_from_compiled(None, "constants", "0" * 64) is None
+
+
+def test_the_snapshot_holds_the_manifest_as_parsed():
+    import tomllib
+
+    raw = (EF / "MANIFEST.toml").read_bytes()
+    snapshot = ct.open_compiled((EF / ct.FILE_NAME).read_bytes())
+    got = ct.manifest_from_compiled(snapshot, refdata._sha256_bytes(raw))
+    assert got is not None, f"emission_factors/{ct.FILE_NAME} is stale: run 'python -m cbamcalc.refdata hash'"
+    assert got == tomllib.loads(raw.decode("utf-8"))
+    assert ct.manifest_from_compiled(snapshot, "0" * 64) is None  # other bytes: the TOML is parsed
+    assert ct.manifest_from_compiled(None, "0" * 64) is None
+
+
+def test_manifest_without_a_snapshot_is_parsed_from_the_toml(monkeypatch):
+    monkeypatch.setattr(refdata, "_compiled", lambda: None)
+    refdata.manifest.cache_clear()
+    try:
+        slow = refdata.manifest()
+    finally:
+        refdata.manifest.cache_clear()
+    assert slow == refdata.manifest() and slow["data_version"] == refdata.data_version()
+
+
+def test_a_manifest_with_a_toml_date_is_compiled_without_it(tmp_path):
+    import datetime
+
+    frames = {"a": ("ab" * 32, pd.DataFrame({"value": [1.5]}))}
+    path = ct.write_compiled(tmp_path / "m.npz", frames, manifest=("cd" * 32, {"when": datetime.date(2026, 1, 1)}))
+    snapshot = np.load(path, allow_pickle=False)
+    assert ct.manifest_from_compiled(snapshot, "cd" * 32) is None
+    assert ct.frame_from_compiled(snapshot, "a", "ab" * 32) is not None
