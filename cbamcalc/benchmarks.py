@@ -29,6 +29,7 @@ Choosing the row
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -148,18 +149,38 @@ def route_candidates(text: Any, *, field: str = "route") -> tuple[str, ...]:
 _ROW_FIELDS = ("cn_code", "column", "route", "value", "unit", "description", "sector", "source_sheet", "source_cell")
 
 
+class _Groups:
+    """Rows of the annex by (CN code, column), in table order; a row becomes a dict when first asked for.
+
+    Building a dict for each of the table's rows cost a single look-up 16 ms of start-up; the
+    index holds row numbers only.
+    """
+
+    def __init__(self, cols: Mapping[str, np.ndarray]) -> None:
+        self._cols = cols
+        self._index: dict[tuple[str, str], list[int]] = {}
+        for i, key in enumerate(zip(cols["cn_code"].tolist(), cols["column"].tolist(), strict=True)):
+            self._index.setdefault(key, []).append(i)
+        self._rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        if key not in self._index:
+            return default
+        if key not in self._rows:
+            self._rows[key] = [{f: self._cols[f][i].item() if isinstance(self._cols[f][i], np.generic)
+                                else self._cols[f][i] for f in _ROW_FIELDS} for i in self._index[key]]
+        return self._rows[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._index)
+
+
 @cache
-def _groups() -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _groups() -> _Groups:
     """Rows of the annex by (CN code, column), in table order (read without pandas)."""
     from .refdata import load_columns
 
-    cols = load_columns("benchmarks_2025_2620")
-    fields = [cols[f].tolist() for f in _ROW_FIELDS]
-    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for values in zip(*fields, strict=True):
-        row = dict(zip(_ROW_FIELDS, values, strict=True))
-        out.setdefault((str(row["cn_code"]), str(row["column"])), []).append(row)
-    return out
+    return _Groups(load_columns("benchmarks_2025_2620"))
 
 
 def routes_of(cn: Any, *, column: Column = "B") -> tuple[str, ...]:
