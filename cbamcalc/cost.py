@@ -373,7 +373,7 @@ def _years(years: Iterable[int] | None) -> np.ndarray:
 # --------------------------------------------------------------------------- the goods table, checked once
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _Goods:
     """The goods table as per-good arrays, checked once at the boundary (units in the comments)."""
 
@@ -528,7 +528,7 @@ def _read_cement(goods: _Frame | _Columns, cn_u: np.ndarray, cn_codes: np.ndarra
 # --------------------------------------------------------------------------- goods x years
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _Grid:
     """Rows of the result: each good, then its years (good-major).
 
@@ -631,7 +631,7 @@ def _year_factors(grid: _Grid, cbam_factor: Any, cscf: Any, notes: list[str],
 # --------------------------------------------------------------------------- default values
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _Defaults:
     """Default values per result row (NaN where the row is fully on actual data)."""
 
@@ -827,7 +827,7 @@ def _by_indicator(tab: np.ndarray, grid: _Grid, ind: np.ndarray) -> np.ndarray:
 _IND_YEAR = (2026, 2028)  # a production year standing for indicator (1) and (2)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _ChainA:
     """Column A terms of the actual share: own process plus relevant precursors (Annex 3.2, 3.3)."""
 
@@ -976,7 +976,7 @@ def _exchange_rate(grid: _Grid, fx_r: Any, given: Any, notes: list[str]) -> tupl
     return grid.Yr(fx_r.for_years(grid.yu, field="eur_thb")), fx_r.source
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _Art9:
     reduction: np.ndarray         # [tCO2e] per row
     origin_price_eur: np.ndarray  # [EUR/tCO2e] per row (net of rebate per tonne)

@@ -319,7 +319,7 @@ def _check_year(year: Any, **where: Any) -> int:
 # --------------------------------------------------------------------------- the data set
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # internal: start-up
 class _Dataset:
     version: str
     lines: Mapping[str, np.ndarray]  # every row of the CSV, as numpy columns (read-only)

@@ -241,7 +241,7 @@ def precursor_inputs(result: Any, installation: Any) -> tuple[pd.DataFrame, np.n
 # --------------------------------------------------------------------------- benchmark of a precursor
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _Resolved:
     value: float
     cn: str
@@ -250,7 +250,7 @@ class _Resolved:
     source: str
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: only __init__ is generated (start-up)
 class _Resolver:
     nodes: pd.DataFrame
     products: pd.DataFrame
