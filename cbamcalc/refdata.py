@@ -22,6 +22,8 @@ changed since is read and validated from the CSV instead.
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -142,38 +144,56 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _verified_bytes(name: str) -> tuple[dict[str, Any], bytes, str]:
-    """Manifest entry, CSV bytes and their sha256 of a table; the hash must match the manifest."""
+def _file_sha256(file: Traversable) -> str:
+    """sha256 of a file, hashed from a memory map where it is a plain file (no copy of its bytes)."""
+    if isinstance(file, Path):
+        with open(file, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size:
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+                    return hashlib.sha256(view).hexdigest()
+    return _sha256_bytes(file.read_bytes())
+
+
+def _verified(name: str) -> tuple[dict[str, Any], Traversable, str]:
+    """Manifest entry, CSV file and its sha256 of a table; the hash must match the manifest."""
     info = table_info(name)
     path = info["path"]
-    raw = _root().joinpath(path).read_bytes()
-    digest = _sha256_bytes(raw)
+    file = _root().joinpath(path)
+    digest = _file_sha256(file)
     if info.get("sha256") and digest != info["sha256"]:
         raise ReferenceDataError(
             f"emission_factors/{path}: sha256 does not match MANIFEST.toml (file edited by hand? "
             "regenerate with 'python -m cbamcalc.refdata build')"
         )
-    return info, raw, digest
+    return info, file, digest
 
 
 @cache
 def _load(name: str) -> pd.DataFrame:
-    info, raw, digest = _verified_bytes(name)
+    info, file, digest = _verified(name)
     from .compiled_tables import frame_from_compiled
 
     df = frame_from_compiled(_compiled(), name, digest)  # parsed and validated at compile time
-    return df if df is not None else _parse(name, raw, info)
+    return df if df is not None else _parse(name, _bytes_of(file, digest), info)
+
+
+def _bytes_of(file: Traversable, digest: str) -> bytes:
+    """The CSV's bytes for the slow path; they must still be those that were hashed."""
+    raw = file.read_bytes()
+    if _sha256_bytes(raw) != digest:
+        raise ReferenceDataError(f"emission_factors/{file.name}: changed while it was being read")
+    return raw
 
 
 @cache
 def _columns(name: str) -> Mapping[str, np.ndarray]:
-    info, raw, digest = _verified_bytes(name)
+    info, file, digest = _verified(name)
     from .compiled_tables import columns_from_compiled
 
     cols = columns_from_compiled(_compiled(), name, digest)
     if cols is not None:
         return cols
-    df = _parse(name, raw, info)  # no snapshot for these bytes: parse and validate with pandas
+    df = _parse(name, _bytes_of(file, digest), info)  # no snapshot for these bytes: parse and validate with pandas
     import pandas as pd
 
     out = {}
