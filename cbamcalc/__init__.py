@@ -27,6 +27,7 @@ _LAZY = {
     "run_installation": "cbamcalc.pipeline",
     "InstallationResult": "cbamcalc.result",
     "cbam_cost": "cbamcalc.cost",
+    "cbam_cost_rows": "cbamcalc.cost",
     "cost_from_run": "cbamcalc.cost",
     "run_exposure": "cbamcalc.exposure",
     "lookup_default_values": "cbamcalc.default_values",
@@ -55,6 +56,7 @@ __all__ = [
     "run_installation",
     "InstallationResult",
     "cbam_cost",
+    "cbam_cost_rows",
     "cost_from_run",
     "run_exposure",
     "lookup_default_values",
@@ -75,7 +77,7 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._version import __version__
     from .benchmarks import benchmark, lookup_benchmarks
-    from .cost import cbam_cost, cost_from_run
+    from .cost import cbam_cost, cbam_cost_rows, cost_from_run
     from .default_values import default_value, lookup_default_values
     from .exposure import run_exposure
     from .io.communication_template import read_communication_template
