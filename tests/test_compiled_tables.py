@@ -43,13 +43,19 @@ def test_a_damaged_snapshot_is_ignored():
     assert ct.open_compiled(b"not a zip archive") is None
 
 
-def test_without_a_snapshot_the_csv_path_gives_the_same_tables(monkeypatch):
+def _without_snapshot(monkeypatch, loader, cached, name):
+    """What ``loader(name)`` gives when no snapshot is shipped (the CSV path), caches cleared around it."""
     monkeypatch.setattr(refdata, "_compiled", lambda: None)
-    refdata._load.cache_clear()
+    cached.cache_clear()
     try:
-        slow = refdata.load_table("default_values_2026_1740_v2")
+        return loader(name)
     finally:
-        refdata._load.cache_clear()
+        cached.cache_clear()
+        monkeypatch.undo()
+
+
+def test_without_a_snapshot_the_csv_path_gives_the_same_tables(monkeypatch):
+    slow = _without_snapshot(monkeypatch, refdata.load_table, refdata._load, "default_values_2026_1740_v2")
     pd.testing.assert_frame_equal(refdata.load_table("default_values_2026_1740_v2"), slow, check_exact=True)
 
 
@@ -112,12 +118,7 @@ def test_columns_hold_the_values_of_the_frame(name):
 
 
 def test_columns_without_a_snapshot_come_from_the_csv(monkeypatch):
-    monkeypatch.setattr(refdata, "_compiled", lambda: None)
-    refdata._columns.cache_clear()
-    try:
-        slow = refdata.load_columns("markups_2026_1740")
-    finally:
-        refdata._columns.cache_clear()
+    slow = _without_snapshot(monkeypatch, refdata.load_columns, refdata._columns, "markups_2026_1740")
     fast = refdata.load_columns("markups_2026_1740")
     assert list(slow) == list(fast)
     for col in fast:
@@ -144,12 +145,7 @@ def test_the_snapshot_holds_the_manifest_as_parsed():
 
 
 def test_manifest_without_a_snapshot_is_parsed_from_the_toml(monkeypatch):
-    monkeypatch.setattr(refdata, "_compiled", lambda: None)
-    refdata.manifest.cache_clear()
-    try:
-        slow = refdata.manifest()
-    finally:
-        refdata.manifest.cache_clear()
+    slow = _without_snapshot(monkeypatch, lambda _: refdata.manifest(), refdata.manifest, None)
     assert slow == refdata.manifest() and slow["data_version"] == refdata.data_version()
 
 
