@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["is_missing", "factorize", "sorted_unique", "SMALL"]
+__all__ = ["is_missing", "missing_mask", "factorize", "sorted_unique", "SMALL"]
 
 _NA_TYPES = frozenset({"NAType", "NaTType"})  # pandas.NA, pandas.NaT, recognised without importing pandas
 
@@ -66,6 +66,19 @@ def factorize(values: Any, *, na_sentinel: bool = True) -> tuple[np.ndarray, np.
     out = np.empty(len(uniques), dtype=arr.dtype if arr.dtype.kind not in "OUS" else object)
     out[:] = uniques
     return codes, out
+
+
+def missing_mask(values: Any) -> np.ndarray:
+    """Where the cells of a one-dimensional array are missing (:func:`is_missing`), as ``pandas.isna``.
+
+    Small inputs are checked in plain Python, large ones by pandas (the same answer, faster).
+    """
+    arr = np.asarray(values, dtype=object).ravel()
+    if arr.size > SMALL:
+        import pandas as pd
+
+        return np.asarray(pd.isna(arr), dtype=bool)
+    return np.fromiter((is_missing(v) for v in arr.tolist()), dtype=bool, count=arr.size)
 
 
 def sorted_unique(values: Any) -> np.ndarray:

@@ -81,14 +81,17 @@ THAI_ART9_NOTE = (
 def is_thb(currency: Any) -> np.ndarray:
     """True where ``currency`` is THB, False for EUR (or missing); :class:`InputError` for others.
 
-    Vectorised over the distinct codes (one pass of a dictionary, no pandas), so a column of 10
-    million codes is checked once per code.
+    Vectorised over the distinct codes (:func:`cbamcalc._distinct.factorize`: plain Python for a
+    few codes, pandas for many), so a column of 10 million codes is checked once per code.
     """
+    from ._distinct import factorize
+
     scalar = isinstance(currency, str) or currency is None
-    items = [currency] if scalar else np.asarray(currency, dtype=object).ravel().tolist()
-    first: dict[Any, int] = {}
-    codes = np.fromiter((first.setdefault(v, len(first)) for v in items), dtype=np.intp, count=len(items))
-    values = list(first)
+    items = np.empty(1, dtype=object) if scalar else np.asarray(currency, dtype=object).ravel()
+    if scalar:
+        items[0] = currency
+    codes, distinct = factorize(items, na_sentinel=False)
+    values = distinct.tolist()
     norm = [str(v).strip().upper() if v is not None else "EUR" for v in values]
     norm = ["EUR" if n in ("", "NAN", "NONE", "<NA>") else n for n in norm]
     bad = [v for v, n in zip(values, norm, strict=True) if n not in KNOWN_CURRENCIES]

@@ -66,7 +66,7 @@ from . import prices as _prices
 from ._distinct import SMALL as _SMALL
 from ._distinct import factorize as _factorize
 from ._distinct import is_missing as _is_missing
-from ._distinct import sorted_unique
+from ._distinct import missing_mask, sorted_unique
 from .errors import InputError, ReferenceDataError
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame comes in or goes out: one good costs without it
@@ -132,12 +132,9 @@ def _warn(bucket: list[str], message: str) -> None:
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
-_IS_NONE = np.frompyfunc(lambda v: v is None, 1, 1)
-
-
 def _is_none(values: np.ndarray) -> np.ndarray:
-    """Where an object array holds None (a route or text normalised to 'not given')."""
-    return np.asarray(_IS_NONE(values), dtype=bool)
+    """Where an array of routes (normalised: None for 'not given') holds no route."""
+    return missing_mask(values)
 
 
 class _Cat(NamedTuple):
@@ -168,6 +165,10 @@ class _Frame:
 
     def value(self, name: str, i: int) -> Any:
         return self.frame[name].iloc[i]
+
+    def flags(self, name: str) -> np.ndarray:
+        """A yes/no column as booleans; a blank is False."""
+        return np.asarray(self.frame[name].fillna(False), dtype=bool)
 
     def label(self, i: int) -> str:
         return str(self.frame.index[i])
@@ -216,7 +217,11 @@ class _Columns:
         return self.cols[name].astype(object)
 
     def missing(self, name: str) -> np.ndarray:
-        return np.fromiter((_is_missing(v) for v in self.cols[name].tolist()), dtype=bool, count=self.n)
+        return missing_mask(self.cols[name])
+
+    def flags(self, name: str) -> np.ndarray:
+        """A yes/no column as booleans; a blank is False."""
+        return np.asarray([False if _is_missing(v) else bool(v) for v in self.cols[name].tolist()], dtype=bool)
 
     def value(self, name: str, i: int) -> Any:
         v = self.cols[name][i]
@@ -677,6 +682,8 @@ def _default_values(g: _Goods, grid: _Grid, version: str | None, notes: list[str
     if off.any():
         for arr in (d.direct, d.indirect, d.total, d.markup, d.see):
             arr[off] = np.nan
+        if d.version_codes.size == off.size:
+            d.version_codes[off] = -1  # no default line used on these rows
     return d
 
 
@@ -734,7 +741,8 @@ def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndar
     vc, vu = _factorize(res["version"])
     vtab = np.full(P * Yn, -1, dtype=np.int16)
     vtab[flat] = vc
-    route_g = table("route", dtype=object, fill=None)[:, 0][pcode]
+    # a good fully on actual data uses no default line, even when another good of its key does
+    route_g = np.where(need_d, table("route", dtype=object, fill=None)[:, 0][pcode], None)
     if "default_route" in goods:  # the user's choice of Column B row wins, recorded as such
         user = _normalise_route(goods.objects("default_route"))
         chosen = ~_is_none(user)
@@ -906,9 +914,7 @@ def _require_precursors(g: _Goods, bare: np.ndarray, own_process_only: bool, not
 
 def _flag(goods: _Frame | _Columns, name: str) -> np.ndarray:
     """A yes/no column as booleans; absent or blank is False."""
-    if name not in goods:
-        return np.zeros(goods.n, dtype=bool)
-    return np.asarray([False if _is_missing(v) else bool(v) for v in goods.objects(name).tolist()], dtype=bool)
+    return goods.flags(name) if name in goods else np.zeros(goods.n, dtype=bool)
 
 
 #: Categories whose relevant precursor is counted implicitly (cement: clinker per t clinker contained).

@@ -168,3 +168,17 @@ def test_a_single_cost_call_does_not_import_pandas():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pint'))[:3])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_many_goods_give_what_each_good_gives_alone():
+    # above 256 values the helpers hand over to pandas (factorize, isna); one good at a time stays in
+    # plain Python: the rows must be the same
+    # (one importer per good: the de minimis threshold is per importer and year)
+    goods = [dict(GOODS[i % len(GOODS)], quantity=float(10 + i), importer=f"I{i}") for i in range(270)]
+    together = _plain_rows(goods, years=[2027, 2030], price=80.0, eur_thb=38.5)
+    for i, good in enumerate(goods):
+        alone = _plain_rows([good], years=[2027, 2030], price=80.0, eur_thb=38.5)
+        for a, b in zip(alone.rows, together.rows[2 * i : 2 * i + 2], strict=True):
+            for k in OUTPUT_COLUMNS:
+                if k != "good":
+                    assert _same(a[k], b[k]), (i, k, a[k], b[k])
