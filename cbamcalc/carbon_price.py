@@ -374,7 +374,7 @@ def thai_carbon_tax() -> dict[str, Any]:
 
     References
     ----------
-    ``emission_factors/thai_carbon_tax_scenario.csv`` (kind ``scenario``); THAI_CONTEXT.md (d).
+    ``emission_factors/thai_carbon_tax_scenario.csv`` (kind ``scenario``).
     """
     from .refdata import load_columns
 
