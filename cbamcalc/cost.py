@@ -742,7 +742,8 @@ def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndar
     vtab = np.full(P * Yn, -1, dtype=np.int16)
     vtab[flat] = vc
     # a good fully on actual data uses no default line, even when another good of its key does
-    route_g = np.where(need_d, table("route", dtype=object, fill=None)[:, 0][pcode], None)
+    route_g = table("route", dtype=object, fill=None)[:, 0][pcode]
+    route_g[~need_d] = None
     if "default_route" in goods:  # the user's choice of Column B row wins, recorded as such
         user = _normalise_route(goods.objects("default_route"))
         chosen = ~_is_none(user)

@@ -51,14 +51,17 @@ def write_batch_summary(results: list[dict[str, Any]], target: str | os.PathLike
     OutputError
         The file cannot be written (nothing is left behind).
     """
-    from openpyxl import Workbook
+    from .atomic import write_new_workbook
+
+    target = Path(os.fspath(target))
+    return write_new_workbook(target, lambda wb: _fill(wb, results, meta), label=f"--out {target}")
+
+
+def _fill(wb: Any, results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    """The three sheets: SEE per good of the files computed, the failures, and what made the summary."""
     from openpyxl.styles import Font
 
-    from .atomic import write_atomically
-
-    wb = Workbook()
-    goods = wb.active
-    goods.title = "SEE per good"
+    goods = wb.create_sheet("SEE per good")
     goods.append(GOOD_HEADER)
     for r in results:
         if not r["ok"]:
@@ -84,5 +87,3 @@ def write_batch_summary(results: list[dict[str, Any]], target: str | os.PathLike
         for c in ws[1]:
             c.font = Font(bold=True)
         ws.freeze_panes = "A2"
-    target = Path(os.fspath(target))
-    return write_atomically(target, wb.save, label=f"--out {target}")
