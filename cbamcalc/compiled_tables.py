@@ -36,8 +36,8 @@ import numpy as np
 if TYPE_CHECKING:  # pandas is imported by the writer and frame_from_compiled only: columns_from_compiled is light
     import pandas as pd
 
-__all__ = ["FILE_NAME", "MANIFEST_MEMBER", "write_compiled", "open_compiled", "columns_from_compiled",
-           "frame_from_compiled", "manifest_from_compiled"]
+__all__ = ["FILE_NAME", "MANIFEST_MEMBER", "CompiledColumns", "write_compiled", "open_compiled",
+           "columns_from_compiled", "frame_from_compiled", "frame_of", "manifest_from_compiled"]
 
 #: File name of the snapshot inside ``emission_factors/``.
 FILE_NAME = "compiled_tables.npz"
@@ -193,8 +193,8 @@ def manifest_from_compiled(snapshot: Any, sha256: str) -> dict[str, Any] | None:
     return data["manifest"]  # type: ignore[no-any-return]
 
 
-def _decode(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:
-    """Columns of table ``name`` (decoded on use); None when absent, stale or damaged."""
+def columns_from_compiled(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:
+    """Table ``name`` as numpy columns decoded on use (no pandas); None when absent, stale or damaged."""
     if snapshot is None or name not in snapshot.files:
         return None
     try:
@@ -208,18 +208,16 @@ def _decode(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:
         return None  # a damaged snapshot: the CSV path answers
 
 
-def columns_from_compiled(snapshot: Any, name: str, sha256: str) -> CompiledColumns | None:
-    """Table ``name`` as numpy columns (no pandas), or None when absent or made from other bytes."""
-    return _decode(snapshot, name, sha256)
-
-
 def frame_from_compiled(snapshot: Any, name: str, sha256: str) -> pd.DataFrame | None:
     """Table ``name`` from the snapshot, or None when it is absent or was made from other CSV bytes."""
+    cols = columns_from_compiled(snapshot, name, sha256)
+    return None if cols is None else frame_of(cols)
+
+
+def frame_of(cols: CompiledColumns) -> pd.DataFrame:
+    """The compiled columns as the DataFrame :func:`cbamcalc.refdata.load_table` gives (text dtypes kept)."""
     import pandas as pd
 
-    cols = _decode(snapshot, name, sha256)
-    if cols is None:
-        return None
     dtypes = cols.dtypes
     return pd.DataFrame({c: a if a.dtype != object else _text_array(a, dtypes[c]) for c, a in cols.items()})
 

@@ -169,12 +169,16 @@ def _verified(name: str) -> tuple[dict[str, Any], Traversable, str]:
 
 
 @cache
-def _load(name: str) -> pd.DataFrame:
-    info, file, digest = _verified(name)
-    from .compiled_tables import frame_from_compiled
+def _source(name: str) -> Any:
+    """A table's validated data, hashed and read once per process for both load_table and load_columns.
 
-    df = frame_from_compiled(_compiled(), name, digest)  # parsed and validated at compile time
-    return df if df is not None else _parse(name, _bytes_of(file, digest), info)
+    Its compiled columns, or (no snapshot for these bytes) the DataFrame parsed from the CSV.
+    """
+    info, file, digest = _verified(name)
+    from .compiled_tables import columns_from_compiled
+
+    cols = columns_from_compiled(_compiled(), name, digest)  # parsed and validated at compile time
+    return cols if cols is not None else _parse(name, _bytes_of(file, digest), info)
 
 
 def _bytes_of(file: Traversable, digest: str) -> bytes:
@@ -186,19 +190,26 @@ def _bytes_of(file: Traversable, digest: str) -> bytes:
 
 
 @cache
-def _columns(name: str) -> Mapping[str, np.ndarray]:
-    info, file, digest = _verified(name)
-    from .compiled_tables import columns_from_compiled
+def _load(name: str) -> pd.DataFrame:
+    from .compiled_tables import CompiledColumns, frame_of
 
-    cols = columns_from_compiled(_compiled(), name, digest)
-    if cols is not None:
-        return cols
-    df = _parse(name, _bytes_of(file, digest), info)  # no snapshot for these bytes: parse and validate with pandas
+    data = _source(name)
+    return frame_of(data) if isinstance(data, CompiledColumns) else data
+
+
+@cache
+def _columns(name: str) -> Mapping[str, np.ndarray]:
+    from .compiled_tables import CompiledColumns
+
+    data = _source(name)
+    if isinstance(data, CompiledColumns):
+        return data
     import pandas as pd
 
     out = {}
-    for c in df.columns:
-        arr = df[c].to_numpy() if pd.api.types.is_numeric_dtype(df[c].dtype) else df[c].to_numpy(dtype=object)
+    for c in data.columns:
+        col = data[c]
+        arr = col.to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else col.to_numpy(dtype=object)
         arr.flags.writeable = False
         out[str(c)] = arr
     return MappingProxyType(out)
@@ -253,11 +264,14 @@ def compile_tables(folder: Path | None = None) -> Path:
         raw = (folder / entry["path"]).read_bytes()
         tables[name] = (_sha256_bytes(raw), _parse(name, raw, dict(entry)))
     out = write_compiled(folder / FILE_NAME, tables, manifest=(_sha256_bytes(manifest_raw), data))
-    manifest.cache_clear()
-    _compiled.cache_clear()
-    _load.cache_clear()
-    _columns.cache_clear()
+    clear_caches()
     return out
+
+
+def clear_caches() -> None:
+    """Forget every table read in this process (after the files on disk changed)."""
+    for cached in (manifest, _compiled, _source, _load, _columns, _constants):
+        cached.cache_clear()
 
 
 def _validate(name: str, path: str, df: pd.DataFrame, info: dict[str, Any]) -> None:
@@ -380,10 +394,7 @@ def refresh_manifest_hashes(folder: Path | None = None) -> None:
         if n != 1:
             raise ReferenceDataError(f"MANIFEST.toml: [files.{name}] has no single 'sha256 = \"...\"' line")
     mpath.write_text(text, encoding="utf-8")
-    manifest.cache_clear()
-    _load.cache_clear()
-    _columns.cache_clear()
-    _constants.cache_clear()
+    clear_caches()
     compile_tables(folder)
 
 

@@ -46,12 +46,14 @@ def test_a_damaged_snapshot_is_ignored():
 def _without_snapshot(monkeypatch, loader, cached, name):
     """What ``loader(name)`` gives when no snapshot is shipped (the CSV path), caches cleared around it."""
     monkeypatch.setattr(refdata, "_compiled", lambda: None)
+    refdata._source.cache_clear()
     cached.cache_clear()
     try:
         return loader(name)
     finally:
-        cached.cache_clear()
         monkeypatch.undo()
+        refdata._source.cache_clear()
+        cached.cache_clear()
 
 
 def test_without_a_snapshot_the_csv_path_gives_the_same_tables(monkeypatch):

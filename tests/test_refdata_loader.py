@@ -39,6 +39,7 @@ def _fake_manifest(monkeypatch, tmp_path, csv_text, **entry):
     man = {"data_version": "x", "files": {"t": {"path": "t.csv", "sha256": "", "kind": "law", **entry}}}
     monkeypatch.setattr(r, "_root", lambda: tmp_path)
     r.manifest.cache_clear()
+    r._source.cache_clear()
     r._load.cache_clear()
     monkeypatch.setattr(r, "manifest", lambda: man)
     return r
@@ -60,4 +61,5 @@ def test_validation_names_file_and_row(monkeypatch, tmp_path, csv_text, entry, m
         with pytest.raises(ReferenceDataError, match=msg):
             r.load_table("t")
     finally:
+        r._source.cache_clear()
         r._load.cache_clear()
