@@ -132,11 +132,6 @@ def _warn(bucket: list[str], message: str) -> None:
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
-def _is_none(values: np.ndarray) -> np.ndarray:
-    """Where an array of routes (normalised: None for 'not given') holds no route."""
-    return missing_mask(values)
-
-
 class _Cat(NamedTuple):
     """A text column as codes into labels (a categorical without pandas); code -1 is missing."""
 
@@ -252,17 +247,6 @@ class _Columns:
 
 def _is_text(values: Any) -> bool:
     return isinstance(values, list | tuple) and any(isinstance(v, str) or v is None for v in values)
-
-
-def _table(goods: Any) -> _Frame | _Columns:
-    """The goods as a column reader: a DataFrame, or a mapping of columns (no pandas needed)."""
-    if isinstance(goods, _Frame | _Columns):
-        return goods
-    if isinstance(goods, Mapping):
-        return _Columns(goods)
-    if type(goods).__name__ == "DataFrame":
-        return _Frame(goods)
-    raise InputError(field="goods", expected="a pandas DataFrame or a mapping of columns", found=type(goods).__name__)
 
 
 def _col(goods: _Frame | _Columns, name: str, default: Any = None) -> np.ndarray:
@@ -746,7 +730,7 @@ def _table_defaults(g: _Goods, grid: _Grid, version: str | None, need_d: np.ndar
     route_g[~need_d] = None
     if "default_route" in goods:  # the user's choice of Column B row wins, recorded as such
         user = _normalise_route(goods.objects("default_route"))
-        chosen = ~_is_none(user)
+        chosen = ~missing_mask(user)
         if chosen.any():
             route_g = np.where(chosen, user, route_g)
             _warn(notes, "default_route given: Column B row chosen by the user instead of the default line's route")
@@ -877,9 +861,9 @@ def _column_a(g: _Goods, grid: _Grid, ind: np.ndarray, precursors: pd.DataFrame 
 def _cement_routes(g: _Goods, need_a: np.ndarray) -> None:
     """Cement on actual data: the clinker route decides the clinker benchmark ((A) grey, (B) white)."""
     implied = np.array([CEMENT_FUNCTIONAL_UNIT_CN.get(c) for c in g.cn_u], dtype=object)[g.cn_codes]
-    infer = g.is_fu & need_a & _is_none(g.route_a)
+    infer = g.is_fu & need_a & missing_mask(g.route_a)
     g.route_a[infer] = implied[infer]
-    miss = g.is_fu & need_a & _is_none(g.route_a)
+    miss = g.is_fu & need_a & missing_mask(g.route_a)
     if miss.any():
         raise InputError("the clinker benchmark of hydraulic cement depends on the clinker route",
                          row=_label(g.frame, _first(miss)), field="route",
@@ -1235,7 +1219,10 @@ def cbam_cost_rows(goods: Mapping[str, Any], **options: Any) -> CostRows:
     The same computation as :func:`cbam_cost` (one orchestrator); a few goods never import pandas,
     which keeps a single CLI call fast (issue 12). Precursor tables and price paths still use pandas.
     """
-    table = _table(dict(goods))
+    if not isinstance(goods, Mapping):
+        raise InputError(field="goods", expected="a mapping of column name -> values (cbam_cost takes a DataFrame)",
+                         found=type(goods).__name__)
+    table = _Columns(goods)
     cols, attrs = _obligation(table, **options)
     n_rows = len(cols["year"])
     per_good = n_rows // max(table.n, 1)

@@ -182,3 +182,9 @@ def test_many_goods_give_what_each_good_gives_alone():
             for k in OUTPUT_COLUMNS:
                 if k != "good":
                     assert _same(a[k], b[k]), (i, k, a[k], b[k])
+
+
+def test_goods_that_are_not_columns_are_refused_in_one_line():
+    with pytest.raises(InputError) as exc:
+        cbam_cost_rows(pd.DataFrame({"cn_code": ["73181595"], "quantity": [1.0]}), years=[2027], price=80.0)
+    assert exc.value.field == "goods" and exc.value.found == "DataFrame"
