@@ -161,3 +161,13 @@ def test_a_file_that_kills_its_worker_fails_alone(folder, monkeypatch):
     results = run_batch.run_all(files, jobs=2)
     assert [r["ok"] for r in results] == [True, False, True]
     assert results[1]["reason"] == "File 'b_steel.xlsx': the process computing it stopped (out of memory or killed)"
+
+
+def test_a_control_character_in_a_file_name_is_stored_escaped(tmp_path, capsys):
+    bad = tmp_path / "pl\x01ant.xlsx"  # a name Linux allows and an .xlsx cell cannot hold
+    bad.write_bytes(b"not a workbook")
+    out = tmp_path / "summary.xlsx"
+    assert main(["run", str(bad), str(CEMENT), "--out", str(out), "--quiet"]) == 2
+    fails = list(openpyxl.load_workbook(out)["Failures"].iter_rows(values_only=True))
+    assert fails[1][0] == "pl\\x01ant.xlsx"
+    assert fails[1][1].startswith("File 'pl\\x01ant.xlsx': not an .xlsx workbook")

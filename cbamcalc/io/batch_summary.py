@@ -26,8 +26,11 @@ GOOD_HEADER = ("file", "installation", "country", "input", "process", "CN code",
 
 
 def _append(ws: Any, values: Any) -> None:
-    """Append a row; text is always text (a product named '=1+1' is not made a formula)."""
-    ws.append(list(values))
+    """Append a row; text is always text (a product named '=1+1' is not made a formula), and a character an
+    .xlsx cannot hold (a control character in a file name or in a failure's reason) is stored escaped."""
+    from .xlsx_safety import storable_text
+
+    ws.append([storable_text(v) if isinstance(v, str) else v for v in values])
     for c in ws[ws.max_row]:
         if isinstance(c.value, str) and c.data_type == "f":
             c.data_type = "s"
