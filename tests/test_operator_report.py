@@ -378,3 +378,14 @@ def test_summary_only_workbook_holds_the_summary_report(tmp_path):
     back = read_operator_report(path)
     assert set(back.items["section"]) == {"1.2"} and back.processes.empty
     assert back.goods["sefa"].tolist() == pytest.approx(_report(5).goods["sefa"].tolist(), rel=XLSX_RTOL)
+
+
+def test_control_character_in_the_input_file_name_is_stored_escaped(tmp_path):
+    """An input named ``pl\\x01ant.xlsx``: the Metadata sheet stores the name escaped (an .xlsx cannot hold
+    C0 controls), as the results workbook does, instead of failing inside openpyxl."""
+    import dataclasses
+
+    cached = _report(5)
+    report = dataclasses.replace(cached, meta=cached.meta | {"source_file": "pl\x01ant.xlsx"})
+    back = read_operator_report(write_operator_report(report, tmp_path / "r.xlsx"))
+    assert back.meta["source_file"] == "pl\\x01ant.xlsx"

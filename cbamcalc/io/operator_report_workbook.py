@@ -35,7 +35,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -92,12 +91,12 @@ def _tables(report: Any, summary_only: bool) -> dict[str, pd.DataFrame]:
 
 
 def _put(ws: Any, row: int, col: int, value: Any, fmt: str | None = None) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        value = None
-    if value is not None and not isinstance(value, (bool, int, float, str)):
-        value = str(value)
+    from ..operator_report import _plain
+    from .xlsx_safety import storable_text
+
+    value = _plain(value)
+    if isinstance(value, str):
+        value = storable_text(value)  # e.g. a control character in the input's file name (Metadata)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith(_DANGEROUS):
         cell.data_type = "s"
