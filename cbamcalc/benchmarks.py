@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .cn_codes import normalise_cn
+from .cn_codes import normalise_cn, spaced
 from .errors import InputError, ReferenceDataError
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ def _select(cn: str, column: str, route: Any, production_year: Any = None, **whe
     rows = _groups().get((cn, column))
     if not rows:
         raise ReferenceDataError(
-            f"no CBAM benchmark for CN {_space(cn)} in Column {column} of IR (EU) 2025/2620 Annex"
+            f"no CBAM benchmark for CN {spaced(cn)} in Column {column} of IR (EU) 2025/2620 Annex"
             + (" (the annex lists 8-digit CN codes of CBAM goods)" if cn not in {k[0] for k in _groups()} else "")
         )
     if len(rows) == 1:
@@ -289,7 +289,7 @@ def _select(cn: str, column: str, route: Any, production_year: Any = None, **whe
     if not wanted:
         need = "the production year" if all(_letter(r["route"]) == "" for r in rows) else "the route"
         raise InputError(
-            f"CN {_space(cn)} has {len(rows)} Column {column} benchmarks ({listed}); give {need} "
+            f"CN {spaced(cn)} has {len(rows)} Column {column} benchmarks ({listed}); give {need} "
             "(with default values: the route letter of the default line)",
             field="production_year" if need == "the production year" else "route",
             expected=f"one of {listed}",
@@ -311,23 +311,19 @@ def _by_route(cn: str, column: str, rows: list[dict[str, Any]], wanted: tuple[st
         return unique[0]
     listed = ", ".join(r["route"] for r in rows)
     if not unique:
-        raise InputError(f"CN {_space(cn)} has no Column {column} benchmark for route {route!s}",
+        raise InputError(f"CN {spaced(cn)} has no Column {column} benchmark for route {route!s}",
                          field="route", expected=f"one of {listed}", found=str(route), **where)
     letters = {_letter(r["route"]) for r in unique}
     if len(letters) == len(unique) and len(wanted) > 1:  # several alloy grades named: the highest (5.1)
         return max(unique, key=lambda r: float(r["value"]))
     raise InputError(
-        f"route {route!s} matches several Column {column} benchmarks of CN {_space(cn)} "
+        f"route {route!s} matches several Column {column} benchmarks of CN {spaced(cn)} "
         f"({', '.join(r['route'] for r in unique)}); give the production year or name one",
         field="route",
         expected=f"one of {', '.join(r['route'] for r in unique)}",
         found=str(route),
         **where,
     )
-
-
-def _space(cn: str) -> str:
-    return " ".join([cn[:4]] + [cn[i : i + 2] for i in range(4, len(cn), 2)])
 
 
 def _source(rec: dict[str, Any]) -> str:

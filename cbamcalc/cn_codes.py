@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pandas is imported inside the functions that take or return
     import pandas as pd
 
 __all__ = [
+    "spaced",
     "normalise_cn",
     "normalise_cn_series",
     "normalise_cn_array",
@@ -77,6 +78,11 @@ def _clean(value: Any) -> str | None:
         return None
     digits = _SEPARATORS.sub("", value.replace("\xa0", " "))
     return digits if digits.isdigit() and digits.isascii() else None
+
+
+def spaced(digits: str) -> str:
+    """A CN code as the acts print it: ``"73181595"`` -> ``"7318 15 95"``, ``"731815"`` -> ``"7318 15"``."""
+    return " ".join([digits[:4]] + [digits[i : i + 2] for i in range(4, len(digits), 2)])
 
 
 def normalise_cn(text: Any, *, field: str = "cn_code", allow_heading: bool = False, **where: Any) -> str:

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .cn_codes import normalise_cn
+from .cn_codes import normalise_cn, spaced
 from .countries import resolve_country
 from .errors import InputError, ReferenceDataError
 
@@ -424,10 +424,6 @@ def variants_of(cn: Any, *, version: str | None = None) -> tuple[str, ...]:
     return data.variants.get(digits, ())
 
 
-def _space(cn: str) -> str:
-    return " ".join([cn[:4]] + [cn[i : i + 2] for i in range(4, len(cn), 2)])
-
-
 # --------------------------------------------------------------------------- resolution
 
 
@@ -473,7 +469,7 @@ def _resolve_unique(
 def _ambiguous(cn: str, choices: tuple[str, ...], **where: Any) -> InputError:
     listed = ", ".join(f"'{v}'" for v in choices)
     return InputError(
-        f"CN {_space(cn)} has several default-value lines (variants {listed}); name one "
+        f"CN {spaced(cn)} has several default-value lines (variants {listed}); name one "
         "(variant=..., CLI --variant) instead of letting cbamcalc pick",
         field="variant",
         expected=f"one of {listed}",
@@ -485,9 +481,9 @@ def _ambiguous(cn: str, choices: tuple[str, ...], **where: Any) -> InputError:
 def _no_line(data: _Dataset, cn: str, country: str, **where: Any) -> ReferenceDataError:
     other = (data.lines["country"] == OTHER) & (data.lines["line_status"] != "see_below")
     under = sorted({c for c in data.lines["cn_line"][other].tolist() if c.startswith(cn[:6]) or cn.startswith(c)})
-    hint = f"; lines under heading {_space(cn[:6])}: {', '.join(_space(c) for c in under)}" if under else ""
+    hint = f"; lines under heading {spaced(cn[:6])}: {', '.join(spaced(c) for c in under)}" if under else ""
     return ReferenceDataError(
-        f"no default value for CN {_space(cn)} in {_VERSION_LABELS[data.version]} (country {country} and "
+        f"no default value for CN {spaced(cn)} in {_VERSION_LABELS[data.version]} (country {country} and "
         f"'Other countries and territories'){hint}"
     )
 
@@ -498,7 +494,7 @@ def _not_cbam(cn: str, **where: Any) -> InputError:
         "template v2.1.1, and no line of the default-value annex covers it)",
         field="cn_code",
         expected="the CN code of a CBAM good",
-        found=_space(cn),
+        found=spaced(cn),
         **where,
     )
 
@@ -735,7 +731,7 @@ def _row_variants(
             if name and name not in cn_variants[cu]:
                 row = int(np.flatnonzero((cn_id == cu) & (var_id == vu))[0])
                 choices = ", ".join(f"'{v}'" for v in cn_variants[cu])
-                raise InputError(f"CN {_space(cn_u[cu])} has no variant '{name}'", field="variant",
+                raise InputError(f"CN {spaced(cn_u[cu])} has no variant '{name}'", field="variant",
                                  expected=f"one of {choices}", found=name, **where(row))
     empty = var_names.index("")
     multi = multi_u[cn_id] if len(cn_id) else np.zeros(0, dtype=bool)
@@ -926,10 +922,10 @@ def _refuse_unresolved(
         loc = where(int(np.flatnonzero(codes == u)[0]))
         if kind == "heading":
             raise InputError(
-                f"heading {_space(u_cn[u])} has no default-value line of its own in {_VERSION_LABELS[data.version]}",
+                f"heading {spaced(u_cn[u])} has no default-value line of its own in {_VERSION_LABELS[data.version]}",
                 field="cn_code",
                 expected="the 8-digit CN code of the good",
-                found=_space(u_cn[u]),
+                found=spaced(u_cn[u]),
                 **loc,
             )
         if kind == "not_cbam":

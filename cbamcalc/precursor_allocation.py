@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .cn_codes import spaced
 from .errors import InputError, ReferenceDataError
 
 if TYPE_CHECKING:  # pandas is imported by the run-based functions: the precursor lists stay light for cbam_cost
@@ -166,10 +167,6 @@ def _category_cns() -> dict[str, tuple[str, ...]]:
     for cn, cat in zip(t["cn_code"].astype(str), t["category"].astype(str), strict=True):
         out.setdefault(_key(cat), []).append(cn)
     return {k: tuple(v) for k, v in out.items()}
-
-
-def _space(cn: str) -> str:
-    return f"{cn[:4]} {cn[4:6]} {cn[6:8]}"
 
 
 # --------------------------------------------------------------------------- the installation's A matrix
@@ -293,7 +290,7 @@ class _Resolver:
             if cn not in _category_cns().get(cat, ()):
                 raise InputError(f"{self.label(node)}: the CN code stated is not a good of its category",
                                  field="precursor_cn", expected=f"a CN code of {row['category']}",
-                                 found=_space(cn))
+                                 found=spaced(cn))
             candidates: tuple[str, ...] = (cn,)
             origin = "stated"
         else:
@@ -341,13 +338,13 @@ class _Resolver:
                 raise InputError(f"{self.label(node)}: no Column {column} benchmark for the route stated",
                                  field="precursor_route", expected=f"one of {listed}", found=stated_route)
             self._skip(node, f"no Column {column} benchmark row (IR (EU) 2025/2620 Annex) for "
-                             + ", ".join(_space(c) for c in candidates[:5]))
+                             + ", ".join(spaced(c) for c in candidates[:5]))
             return None
         distinct = sorted({round(v, 9) for vals in options.values() for v in vals.values()})
         if len(distinct) == 1:
             cn0 = next(iter(options))
             r0 = next(iter(options[cn0]))
-            cn_text = _space(cn0) if len(options) == 1 else f"any of {len(options)} {origin}"
+            cn_text = spaced(cn0) if len(options) == 1 else f"any of {len(options)} {origin}"
             if route_origin and route_origin != "stated":
                 self.notes.append(f"{self.label(node)}: route ({r0}) from its {route_origin}; "
                                   "give precursor_route to choose another")
@@ -357,7 +354,7 @@ class _Resolver:
             cn0 = next(iter(options))
             listed = ", ".join(f"{r} ({v:g})" for r, v in options[cn0].items())
             raise InputError(
-                f"{self.label(node)}: its Column {column} benchmark (CN {_space(cn0)}) depends on the production "
+                f"{self.label(node)}: its Column {column} benchmark (CN {spaced(cn0)}) depends on the production "
                 f"route, which the data do not state; give it as precursor_route={{{row['name']!r}: <route>}}",
                 field="precursor_route", expected=f"one of {listed}", found=stated_route)
         raise InputError(
@@ -372,7 +369,7 @@ def _choices(options: dict[str, dict[str, float]]) -> str:
     groups: dict[str, list[str]] = {}
     for cn, vals in options.items():
         sig = ", ".join(f"route {r}: {v:g}" if r else f"{v:g}" for r, v in vals.items())
-        groups.setdefault(sig, []).append(_space(cn))
+        groups.setdefault(sig, []).append(spaced(cn))
     parts = []
     for sig, cns in groups.items():
         shown = ", ".join(cns[:4]) + (f" and {len(cns) - 4} more" if len(cns) > 4 else "")
@@ -547,7 +544,7 @@ def precursors_from_run(
                 good_rows.insert(0, {
                     "id": f"run:{g}/clinker", "parent": g, "mass_per_t": 1.0, "benchmark_a": b.value, "good": label,
                     "node": "", "name": "cement clinker contained", "kind": "functional unit",
-                    "category": "Cement clinker", "cumulative_mass_per_t": 1.0, "precursor_cn": _space(_CEMENT_CLINKER),
+                    "category": "Cement clinker", "cumulative_mass_per_t": 1.0, "precursor_cn": spaced(_CEMENT_CLINKER),
                     "precursor_route": b.route, "benchmark_column": "A", "contribution": b.value, "source": b.source,
                 })
         rows.extend(good_rows)

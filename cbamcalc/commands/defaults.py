@@ -103,13 +103,12 @@ def _fmt(value: Any, digits: int = 4) -> str:
 
 
 def _table(rec: dict[str, Any]) -> str:
-    cn = rec["cn_code"]
-    spaced = " ".join([cn[:4]] + [cn[i : i + 2] for i in range(4, len(cn), 2)])
-    line = rec["cn_line"]
-    line_sp = " ".join([line[:4]] + [line[i : i + 2] for i in range(4, len(line), 2)])
+    from ..cn_codes import spaced
+
+    cn_sp, line_sp = spaced(rec["cn_code"]), spaced(rec["cn_line"])
     used = "Other countries and territories" if rec["fallback"] else rec["country_name"]
     rows = [
-        ("CN code", f"{spaced}" + (f" (variant {rec['variant']})" if rec["variant"] else "")),
+        ("CN code", f"{cn_sp}" + (f" (variant {rec['variant']})" if rec["variant"] else "")),
         ("country of production", f"{rec['country']} ({rec['country_name']})"),
         ("year of import", str(rec["year"])),
         ("table used", used + (f" — {rec['fallback_reason']}" if rec["fallback"] else "")),
