@@ -155,16 +155,19 @@ def report_year(installation: Any, year: int | None) -> int:
         No ``year`` and a period before 2026 or none (no CBAM factor exists before 2026), or a
         ``year`` outside 2026-2034 (``field="year"``; the CLI names ``--year``).
     """
+    from .benchmarks import FIRST_PRODUCTION_YEAR as FIRST
+    from .benchmarks import LAST_PRODUCTION_YEAR as LAST
+
     if year is None:
         end = getattr(installation, "period_end", None) or getattr(installation, "period_start", None)
-        if end is None or end.year < 2026:
+        if end is None or end.year < FIRST:
             raise InputError(
                 "the reporting period " + (f"ends in {end.year}, before the definitive period" if end else
                                            "is not stated") + "; there is no CBAM factor for it",
-                field="year", expected="the production year of the SEFA, 2026-2034", found=None)
+                field="year", expected=f"the production year of the SEFA, {FIRST}-{LAST}", found=None)
         year = end.year
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 2026 <= int(year) <= 2034:
-        raise InputError(field="year", expected="a production year 2026-2034 (CBAM factor of Directive "
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not FIRST <= int(year) <= LAST:
+        raise InputError(field="year", expected=f"a production year {FIRST}-{LAST} (CBAM factor of Directive "
                          "2003/87/EC Art. 10a(1a))", found=year)
     return int(year)
 
