@@ -114,14 +114,15 @@ def _override_by_year(override: Any, years: np.ndarray, field: str) -> np.ndarra
     if not hasattr(override, "items"):
         raise InputError(field=field, expected="a number, or a mapping of year to number",
                          found=type(override).__name__)
-    mapping = {int(y): float(v) for y, v in override.items()}  # a dict or a pandas Series
+    from .prices import YearlySeries
+
+    given = YearlySeries.from_mapping(override, "user", field=field)  # a dict or a pandas Series; numbers >= 0
+    mapping = dict(zip(given.years.tolist(), given.values.tolist(), strict=True))
     out = np.array([mapping.get(int(y), np.nan) for y in years.ravel().tolist()], dtype=float)
     if np.isnan(out).any():
         missing = int(years.ravel()[np.isnan(out)][0])
         raise InputError(f"the {field} you gave has no value for {missing}", field=field,
                          expected=f"a value for every year asked ({missing} missing)", found=sorted(mapping))
-    if (out < 0).any():
-        raise InputError(field=field, expected="values >= 0", found=float(out[out < 0][0]))
     return out.reshape(years.shape)
 
 

@@ -111,7 +111,7 @@ class YearlySeries:
             except (TypeError, ValueError):
                 num = np.nan
             if not num >= 0:  # negative or NaN
-                raise InputError(field=field, expected=f"numbers >= 0 [{unit}] per year", found=v)
+                raise InputError(field=field, expected=f"numbers >= 0{f' [{unit}]' if unit else ''} per year", found=v)
             years.append(int(y))
             values.append(num)
         return cls(np.asarray(years, dtype=np.int64), np.asarray(values, dtype=float), source)

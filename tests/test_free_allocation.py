@@ -116,3 +116,10 @@ def test_adjustment_is_zero_in_2034(bm, q):
 def test_adjustment_linear_in_quantity(bm, q, year):
     s = fa.sefa_default(bm, fa.cbam_factor(year), 1.0)
     assert fa.free_allocation_adjustment(2 * q, s) == pytest.approx(2 * fa.free_allocation_adjustment(q, s))
+
+
+@pytest.mark.parametrize("override", [{2027: "abc"}, {2027: -0.1}, {2027: float("nan")}])
+def test_an_override_that_is_not_a_number_is_one_clear_error(override):
+    with pytest.raises(InputError) as exc:
+        fa.cbam_factor([2027], override=override)
+    assert exc.value.field == "cbam_factor" and "numbers >= 0 per year" in str(exc.value)
