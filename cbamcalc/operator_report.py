@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -731,29 +732,38 @@ _NO_PARAMETERS = {"calcined clays", "cement clinker", "aluminous cement", "hydro
 
 
 def _applies(c: _Ctx, rule: str) -> tuple[bool | None, str]:
-    """Whether an item applies to this installation (None: the inputs must say), and why not."""
+    """Whether an item applies to this installation (None: the inputs must say), and why not.
+
+    Only ``rule``'s test is evaluated (each item asks for one; evaluating them all per item was
+    most of the report's time).
+    """
     p, g = c.processes, c.goods
-    srcs = [str(s or "") for s in p["electricity_ef_source"]]
-    tests: dict[str, tuple[Any, str]] = {
-        "always": (True, ""),
-        "measured": (bool(c.inst.measured_sources), "no source is monitored by continuous measurement"),
-        "heat": (_h_heat(c) != "none", "no measurable heat imported or exported"),
-        "waste_gas": (_h_waste(c) != "none", "no waste gas imported or exported"),
-        "new_installation": ({"yes": True, "no": False}.get(c.inputs.info.get("new_installation")) if c.inputs else
-                             None, "not a new installation (Report_Info new_installation = no)"),
-        "non_annex_ii": (bool(_non_annex_ii(c).any()), "every good is listed in Annex II of Reg. (EU) 2023/956"),
-        "electricity_good": (bool((g["functional_unit"] == "MWh").any()), "no electricity exported to the EU"),
-        "several_sources": (any(s == "Mix" for s in srcs), "one electricity source per process"),
-        "ppa": (any(s.startswith("D.4.3") for s in srcs), "no power purchase agreement (D_Processes!L67)"),
-        "precursors_default": (bool(len(_bought(c, "default"))), "no precursor on default values"),
-        "precursors_actual": (bool(len(p := c.precursors) and (p["basis"] == "actual").any()),
+
+    def sources() -> list[str]:
+        return [str(s or "") for s in p["electricity_ef_source"]]
+
+    tests: dict[str, tuple[Callable[[], bool | None], str]] = {
+        "always": (lambda: True, ""),
+        "measured": (lambda: bool(c.inst.measured_sources), "no source is monitored by continuous measurement"),
+        "heat": (lambda: _h_heat(c) != "none", "no measurable heat imported or exported"),
+        "waste_gas": (lambda: _h_waste(c) != "none", "no waste gas imported or exported"),
+        "new_installation": (lambda: {"yes": True, "no": False}.get(c.inputs.info.get("new_installation"))
+                             if c.inputs else None, "not a new installation (Report_Info new_installation = no)"),
+        "non_annex_ii": (lambda: bool(_non_annex_ii(c).any()),
+                         "every good is listed in Annex II of Reg. (EU) 2023/956"),
+        "electricity_good": (lambda: bool((g["functional_unit"] == "MWh").any()), "no electricity exported to the EU"),
+        "several_sources": (lambda: any(s == "Mix" for s in sources()), "one electricity source per process"),
+        "ppa": (lambda: any(s.startswith("D.4.3") for s in sources()), "no power purchase agreement (D_Processes!L67)"),
+        "precursors_default": (lambda: bool(len(_bought(c, "default"))), "no precursor on default values"),
+        "precursors_actual": (lambda: bool(len(c.precursors) and (c.precursors["basis"] == "actual").any()),
                               "no precursor on actual values"),
-        "precursors_bought": (bool(len(_bought(c))), "no purchased precursor"),
-        "functional_unit": (bool((g["functional_unit"] != "t").any()), "every good is counted in tonnes"),
-        "sector_parameters": (bool((~g["category"].str.strip().str.casefold().isin(_NO_PARAMETERS)).any()),
+        "precursors_bought": (lambda: bool(len(_bought(c))), "no purchased precursor"),
+        "functional_unit": (lambda: bool((g["functional_unit"] != "t").any()), "every good is counted in tonnes"),
+        "sector_parameters": (lambda: bool((~g["category"].str.strip().str.casefold().isin(_NO_PARAMETERS)).any()),
                               "Annex IV section 2 sets no parameter for these goods"),
     }
-    return tests[rule]
+    test, why = tests[rule]
+    return test(), why
 
 
 def _label(key: str) -> str:
