@@ -26,8 +26,11 @@ GOOD_HEADER = ("file", "installation", "country", "input", "process", "CN code",
 
 
 def _append(ws: Any, values: Any) -> None:
-    """Append a row; text is always text (a product named '=1+1' is not made a formula), and a character an
-    .xlsx cannot hold (a control character in a file name or in a failure's reason) is stored escaped."""
+    r"""Append a row; text stays text, and what an .xlsx cannot hold is stored escaped.
+
+    A product named '=1+1' is not made a formula; a control character in a file name or in a
+    failure's reason is written as ``\x01`` (:func:`cbamcalc.io.xlsx_safety.storable_text`).
+    """
     from .xlsx_safety import storable_text
 
     ws.append([storable_text(v) if isinstance(v, str) else v for v in values])
