@@ -55,7 +55,7 @@ from ..model import (
     activity_unit,
 )
 from ..units import Q_
-from .xlsx_safety import ExcelError, XlsxReader, column_index, column_letter, split_ref
+from .xlsx_safety import UNSTORABLE, ExcelError, XlsxReader, column_index, column_letter, split_ref
 
 __all__ = ["read_communication_template", "TEMPLATE_VERSIONS", "cell_map"]
 
@@ -128,8 +128,6 @@ def _group(name: str) -> tuple[MapField, ...]:
 #: Upper bound of a number by its unit in the cell map: a percentage (oxidation, conversion, biomass
 #: content) at most 100, a fraction (current or collection efficiency) at most 1.
 _MAX_OF_UNIT = {"percent": 100.0, "fraction": 1.0}
-#: Characters XML 1.0 (and so any .xlsx) cannot hold: C0 controls other than tab, newline, return.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class _Reader:
@@ -184,7 +182,7 @@ class _Reader:
                 return "TRUE" if v else "FALSE"
             if isinstance(v, _dt.datetime):
                 return v.date().isoformat()
-            if _CONTROL.search(str(v)):
+            if UNSTORABLE.search(str(v)):
                 raise InputError("the text holds a control character that a workbook cannot store",
                                  expected="text without control characters", found=str(v), **where)
             return str(v)

@@ -893,7 +893,7 @@ class _SheetReader:
             v = self.x.value(self.sheet.name, ref)
         except InputError as exc:
             raise exc.located(**self.where(ref, key)) from exc
-        from .xlsx_safety import ExcelError
+        from .xlsx_safety import UNSTORABLE, ExcelError
 
         if isinstance(v, ExcelError):
             raise InputError("the cell holds an Excel error", expected="a value", found=str(v),
@@ -902,16 +902,13 @@ class _SheetReader:
             v = v.strip()
             if not v:
                 return None
-            bad = _CONTROL.search(v)
+            bad = UNSTORABLE.search(v)
             if bad:
                 raise InputError("the text holds a control character that a workbook cannot store",
                                  expected="text without control characters", found=v,
                                  **self.where(ref, key))
         return v
 
-
-#: Characters XML 1.0 (and so any .xlsx) cannot hold: C0 controls other than tab, newline, return.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: Quantities that may be negative (the template's own rule): mass-balance outputs and measured energy
 #: contents. Every other number of the workbook is 0 or more.

@@ -61,6 +61,7 @@ __all__ = [
     "MAX_MAGNITUDE",
     "MAX_PART_BYTES",
     "MAX_PARTS",
+    "UNSTORABLE",
     "ExcelError",
     "RawCell",
     "XlsxReader",
@@ -553,7 +554,9 @@ class XlsxReader:
         return _dt.date.fromisoformat(str(value)[:10])
 
 
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: Characters XML 1.0 (and so any .xlsx) cannot hold: C0 controls other than tab, newline and return,
+#: U+FFFE, U+FFFF and lone surrogates. The readers refuse them in cells; writers escape them.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def storable_text(text: str) -> str:
@@ -567,9 +570,9 @@ def storable_text(text: str) -> str:
     >>> storable_text("pl\x01ant.xlsx")
     'pl\\x01ant.xlsx'
     """
-    if not _UNSTORABLE.search(text):
+    if not UNSTORABLE.search(text):
         return text
-    return _UNSTORABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else
+    return UNSTORABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else
                            f"\\u{ord(m.group()):04x}", text)
 
 
