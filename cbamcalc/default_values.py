@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._distinct import factorize
 from .cn_codes import normalise_cn, spaced
 from .countries import resolve_country
 from .errors import InputError, ReferenceDataError
@@ -511,7 +512,7 @@ def _year_number(value: Any) -> float:
         return np.nan
 
 
-def _check_years(years: np.ndarray, where: Callable[[int], dict[str, Any]], factorize: _Factorize) -> np.ndarray:
+def _check_years(years: np.ndarray, where: Callable[[int], dict[str, Any]]) -> np.ndarray:
     """Years of import per row (``int64``); the first cell that is not a year from 2026 is refused."""
     if years.dtype.kind in "biuf":
         num = years.astype(float)
@@ -530,10 +531,6 @@ def _check_years(years: np.ndarray, where: Callable[[int], dict[str, Any]], fact
 
 def _label(label: Any) -> Any:
     return label.item() if isinstance(label, np.generic) else label
-
-
-#: ``values -> (codes with -1 for empty cells, distinct values in order of first appearance)``.
-_Factorize = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def _as_rows(cn: Any, country: Any, year: Any, variant: Any) -> tuple[Any, ...]:
@@ -558,11 +555,9 @@ def _as_rows(cn: Any, country: Any, year: Any, variant: Any) -> tuple[Any, ...]:
 
 
 def _factor(
-    values: np.ndarray, normalise: Any, where: Callable[[int], dict[str, Any]], factorize: _Factorize
+    values: np.ndarray, normalise: Any, where: Callable[[int], dict[str, Any]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row codes and distinct normalised values of a column (each distinct value normalised once)."""
-    from ._distinct import factorize as small_factorize
-
     codes, uniques = factorize(values)
     if (codes < 0).any():
         normalise(None, where(int(np.flatnonzero(codes < 0)[0])))
@@ -573,38 +568,18 @@ def _factor(
         except InputError:
             normalise(value, where(int(np.flatnonzero(codes == i)[0])))
             raise
-    dedup, distinct = small_factorize(normal)
+    dedup, distinct = factorize(normal)
     return dedup[codes].astype(np.int64), distinct
 
 
-def _variant_ids(values: np.ndarray, factorize: _Factorize) -> tuple[np.ndarray, list[str]]:
+def _variant_ids(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Row codes and distinct variant names (stripped, case-folded; an empty cell is ``""``)."""
-    from ._distinct import factorize as small_factorize
     from ._distinct import is_missing
 
     codes, uniques = factorize(values)
     names = np.array(["" if is_missing(v) else str(v).strip().casefold() for v in uniques] + [""], dtype=object)
-    dedup, distinct = small_factorize(names)
+    dedup, distinct = factorize(names)
     return dedup[np.where(codes >= 0, codes, len(uniques))].astype(np.int64), [str(v) for v in distinct]
-
-
-def _first_seen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pandas.factorize`` of an integer array with numpy: codes and distinct values in order of first appearance."""
-    n = len(values)
-    size = int(values.max()) + 1 if n else 0
-    if size > 4 * n + 1_000_000:  # sparse codes: sort
-        distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        return rank[inverse.ravel()], distinct[order]
-    first_of = np.full(size, n, dtype=np.int64)  # dense codes (the usual case): a table, no sort
-    first_of[values[::-1]] = np.arange(n - 1, -1, -1)  # repeated indices: the last write (earliest row) wins
-    distinct = np.flatnonzero(first_of < n)
-    distinct = distinct[np.argsort(first_of[distinct], kind="stable")]
-    rank_of = np.empty(size, dtype=np.int64)
-    rank_of[distinct] = np.arange(len(distinct))
-    return rank_of[values], distinct.astype(values.dtype)
 
 
 def resolve_default_values(
@@ -662,10 +637,8 @@ def resolve_default_values(
     >>> print(out["total"][0], out["markup_rate"][0], out["route"][0], out["heading_level"][0])
     2.408 0.2 E 6
     """
-    from ._distinct import factorize
-
     cols, _ = _resolve_rows(*_as_rows(cn, country, year, variant), version=version, all_variants=False,
-                            where=lambda pos: {"row": pos}, factorize=factorize)
+                            where=lambda pos: {"row": pos})
     return cols
 
 
@@ -678,19 +651,18 @@ def _resolve_rows(
     version: str | None,
     all_variants: bool,
     where: Callable[[int], dict[str, Any]],
-    factorize: _Factorize,
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
     """Columns :data:`COLUMNS` per row, and the input row of each output row (None: one each)."""
     ver = resolve_version(version)
     data = _dataset(ver)
     # distinct values only: a million rows hold a few hundred codes and countries
-    cn_id, cn_u = _factor(cn, lambda v, w: normalise_cn(v, allow_heading=True, **w), where, factorize)
-    ctry_id, ctry_u = _factor(country, lambda v, w: resolve_country(v, **w), where, factorize)
-    years = _check_years(year, where, factorize)
+    cn_id, cn_u = _factor(cn, lambda v, w: normalise_cn(v, allow_heading=True, **w), where)
+    ctry_id, ctry_u = _factor(country, lambda v, w: resolve_country(v, **w), where)
+    years = _check_years(year, where)
     if variant is None:  # no variant named on any row
         var_id, var_names = np.zeros(len(cn), dtype=np.int64), [""]
     else:
-        var_id, var_names = _variant_ids(variant, factorize)
+        var_id, var_names = _variant_ids(variant)
     row_var, take = _row_variants(data, cn_id, cn_u, var_id, var_names, all_variants, where)
     if take is not None:
         cn_id, ctry_id, years = cn_id[take], ctry_id[take], years[take]
@@ -698,7 +670,7 @@ def _resolve_rows(
 
     # resolve each distinct (cn, country, variant) once
     combo = (cn_id * len(ctry_u) + ctry_id) * len(var_u) + row_var
-    codes, combo_u = _first_seen(combo)
+    codes, combo_u = factorize(combo)
     v_of = combo_u % len(var_u)
     c_of = (combo_u // len(var_u)) % len(ctry_u)
     n_of = combo_u // (len(var_u) * len(ctry_u))
@@ -877,11 +849,6 @@ def lookup_default_values(
             raise InputError(f"column '{col}' is missing", field=col, expected="a column of that name",
                              found=", ".join(map(str, frame.columns)) or "no columns")
     index = frame.index
-
-    def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
-
     variant = frame[variant_column].to_numpy(dtype=object) if variant_column else None
     cols, take = _resolve_rows(
         frame[cn_column].to_numpy(dtype=object),
@@ -891,7 +858,6 @@ def lookup_default_values(
         version=version,
         all_variants=all_variants,
         where=lambda pos: {"row": _label(index[pos])},
-        factorize=factorize,
     )
     return pd.DataFrame(cols, index=index if take is None else index[take])
 
@@ -972,10 +938,8 @@ def default_value(
     >>> round(dv.value_with_markup, 4), dv.route, dv.fallback
     (2.6488, 'E', False)
     """
-    from ._distinct import factorize
-
     cols, _ = _resolve_rows(*_as_rows([cn], [country], [year], [variant or ""]), version=version,
-                            all_variants=False, where=lambda pos: {}, factorize=factorize)
+                            all_variants=False, where=lambda pos: {})
     rec: dict[str, Any] = {name: cols[name][0] for name in COLUMNS}
     for name, value in rec.items():
         if isinstance(value, np.generic):
