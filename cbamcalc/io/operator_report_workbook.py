@@ -200,15 +200,14 @@ def write_operator_report(report: Any, path: str | os.PathLike[str], *, lang: Li
 
 
 def _read_table(reader: Any, sheet: str) -> pd.DataFrame:
-    from .xlsx_safety import column_letter
+    from .xlsx_safety import column_letter, split_ref
 
-    cells = reader.raw_cells(sheet)
+    last = max((split_ref(ref)[1] for ref in reader.raw_cells(sheet)), default=0)  # scans every column once
     cols: list[str] = []
     j = 1
     while (key := reader.value(sheet, f"{column_letter(j)}2", evaluate=False)) not in (None, ""):
         cols.append(str(key))
         j += 1
-    last = max((int("".join(ch for ch in ref if ch.isdigit())) for ref in cells), default=0)
     rows = [[reader.value(sheet, f"{column_letter(k + 1)}{r}", evaluate=False) for k in range(len(cols))]
             for r in range(_FIRST, last + 1)]
     rows = [[None if v == "" else v for v in row] for row in rows]

@@ -123,10 +123,11 @@ def _value(spec: dict[str, str], raw: Any, where: dict[str, Any]) -> Any:
 
 
 def _read_info(reader: Any, inputs: ReportInputs) -> None:
+    from .xlsx_safety import split_ref
+
     sheet = SHEETS["info"]
     specs = {f["key"]: f for f in _fields("info")}
-    cells = reader.raw_cells(sheet, ["A", "E"])
-    rows = sorted({int("".join(ch for ch in ref if ch.isdigit())) for ref in cells})
+    rows = sorted({split_ref(ref)[1] for ref in reader.raw_cells(sheet, ["A", "E"])})
     for r in rows:
         if r < _FIRST_ROW["info"]:
             continue
@@ -147,18 +148,17 @@ def _read_info(reader: Any, inputs: ReportInputs) -> None:
 
 
 def _read_table(reader: Any, part: str, inputs: ReportInputs) -> pd.DataFrame:
-    from .xlsx_safety import column_letter
+    from .xlsx_safety import column_letter, split_ref
 
     sheet = SHEETS[part]
     specs = _fields(part)
     letters = [column_letter(i + 1) for i in range(len(specs))]
+    rows = sorted({split_ref(ref)[1] for ref in reader.raw_cells(sheet, letters)})  # one scan of all columns
     for spec, col in zip(specs, letters, strict=True):
         head = reader.value(sheet, f"{col}2", evaluate=False)
         if head != spec["key"]:
             raise InputError(file=reader.file, sheet=sheet, cell=f"{col}2", field="header",
                              expected=repr(spec["key"]), found=head)
-    cells = reader.raw_cells(sheet, letters)
-    rows = sorted({int("".join(ch for ch in ref if ch.isdigit())) for ref in cells})
     records: list[dict[str, Any]] = []
     for r in rows:
         if r < _FIRST_ROW[part]:
@@ -226,6 +226,8 @@ def add_report_sheets(wb: Any, *, lang: str = "en", installation: Any = None) ->
     """
     from openpyxl.styles import Alignment, Font
 
+    from .xlsx_safety import column_letter
+
     bold = Font(bold=True)
     ws = wb.create_sheet(SHEETS["info"])
     ws.append(["Operator's report inputs (IR (EU) 2025/2547 Annex IV) / ข้อมูลสำหรับรายงานของผู้ประกอบการ"])
@@ -253,9 +255,10 @@ def add_report_sheets(wb: Any, *, lang: str = "en", installation: Any = None) ->
                 c.font = bold
                 c.alignment = Alignment(wrap_text=True)
         for i, s in enumerate(specs):
-            ws.column_dimensions[chr(65 + i)].width = 24
+            col = column_letter(i + 1)
+            ws.column_dimensions[col].width = 24
             if s["choices"]:
-                _choice_list(ws, s["choices"], f"{chr(65 + i)}{_FIRST_ROW[part]}:{chr(65 + i)}{_FIRST_ROW[part] + 199}")
+                _choice_list(ws, s["choices"], f"{col}{_FIRST_ROW[part]}:{col}{_FIRST_ROW[part] + 199}")
         for row in _prefill(part, installation):
             ws.append(row)
 
