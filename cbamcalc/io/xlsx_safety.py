@@ -286,15 +286,19 @@ class XlsxReader:
 
         data = self._part(name)
         try:
-            depth = deepest = 0
-            for event, _el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
-                depth += 1 if event == "start" else -1
-                deepest = max(deepest, depth)
-                if deepest > MAX_XML_DEPTH:
+            depth = 0
+            root = None
+            for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
+                if event == "end":
+                    depth -= 1
+                    root = el  # the last element closed is the root, with the whole tree under it
+                    continue
+                depth += 1
+                if depth > MAX_XML_DEPTH:
                     raise InputError(f"part '{name}' is nested too deeply", file=self.file,
                                      expected=f"at most {MAX_XML_DEPTH} levels of XML", found=f"more than "
                                      f"{MAX_XML_DEPTH}")
-            return DET.fromstring(data)
+            return root
         except Exception as exc:  # defusedxml raises several types for forbidden or bad XML
             if isinstance(exc, InputError):
                 raise
