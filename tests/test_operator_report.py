@@ -389,3 +389,17 @@ def test_control_character_in_the_input_file_name_is_stored_escaped(tmp_path):
     report = dataclasses.replace(cached, meta=cached.meta | {"source_file": "pl\x01ant.xlsx"})
     back = read_operator_report(write_operator_report(report, tmp_path / "r.xlsx"))
     assert back.meta["source_file"] == "pl\\x01ant.xlsx"
+
+
+def test_template_parameters_leave_the_callers_inputs_unchanged():
+    """with_template_parameters returns completed inputs (example 1: clinker factor Summary_Products!AB10)
+    and leaves the ReportInputs it was given as it was."""
+    from cbamcalc.io.communication_template import read_communication_template
+    from cbamcalc.io.report_inputs import with_template_parameters
+
+    given = ReportInputs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = with_template_parameters(given, _path(1), read_communication_template(_path(1)))
+    assert done.goods["clinker_content"].tolist() == [0.95]
+    assert given.cells == {} and given.goods.empty

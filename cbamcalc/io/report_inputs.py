@@ -318,11 +318,13 @@ def with_template_parameters(inputs: ReportInputs | None, path: str | os.PathLik
     For each good (its Summary_Products row, from the reader's cells) where the inputs state no
     ``sector_parameters``, they are taken from P:AK (shares as per cent, Annex IV section 2), and
     for cement the clinker factor AB as ``clinker_content`` [t/t] where not stated. Every value
-    taken is recorded in ``cells``. Inputs already stated win.
+    taken is recorded in ``cells``. Inputs already stated win; ``inputs`` itself is left unchanged.
     """
+    import dataclasses
+
     from .xlsx_safety import XlsxReader
 
-    inputs = inputs or ReportInputs()
+    inputs = dataclasses.replace(inputs, cells=dict(inputs.cells)) if inputs is not None else ReportInputs()
     reader = XlsxReader(Path(os.fspath(path)))
     sheet = "Summary_Products"
     if sheet not in reader.sheet_names:
