@@ -171,3 +171,15 @@ def test_a_control_character_in_a_file_name_is_stored_escaped(tmp_path, capsys):
     fails = list(openpyxl.load_workbook(out)["Failures"].iter_rows(values_only=True))
     assert fails[1][0] == "pl\\x01ant.xlsx"
     assert fails[1][1].startswith("File 'pl\\x01ant.xlsx': not an .xlsx workbook")
+
+
+def test_a_folder_that_cannot_be_listed_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "locked").mkdir()
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied")  # as chmod 000 does for a user other than root
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    assert main(["run", str(tmp_path / "locked"), str(CEMENT)]) == 2
+    assert capsys.readouterr().err.strip() == (f"cbamcalc run: error: Field 'FILE': expected a folder cbamcalc may "
+                                               f"read, found '{tmp_path / 'locked'}: Permission denied'")

@@ -43,16 +43,25 @@ def expand(paths: Iterable[str]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for p in paths:
-        path = Path(p)
-        found = (sorted(str(f) for f in path.iterdir()
-                        if f.suffix.lower() == ".xlsx" and f.is_file() and not f.name.startswith((".", "~$")))
-                 if path.is_dir() else [p])
+        found = _workbooks_in(Path(p)) if Path(p).is_dir() else [p]
         for f in found:
             key = os.path.realpath(f)
             if key not in seen:
                 seen.add(key)
                 out.append(f)
     return out
+
+
+def _workbooks_in(folder: Path) -> list[str]:
+    """The ``.xlsx`` files of ``folder``, sorted, without hidden files and Excel's lock files."""
+    from ..errors import InputError
+
+    try:
+        return sorted(str(f) for f in folder.iterdir()
+                      if f.suffix.lower() == ".xlsx" and f.is_file() and not f.name.startswith((".", "~$")))
+    except OSError as exc:  # no permission to list it
+        raise InputError(field="file", expected="a folder cbamcalc may read",
+                         found=f"{folder}: {exc.strerror or exc}") from exc
 
 
 def run_one(file: str, lenient: bool = False, allow_other_versions: bool = False) -> dict[str, Any]:
