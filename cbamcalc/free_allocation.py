@@ -53,6 +53,7 @@ __all__ = [
     "CBAM_FACTOR_TABLE",
     "CSCF_TABLE",
     "cbam_factor",
+    "factor_years",
     "cscf",
     "specific_free_allocation",
     "sefa_default",
@@ -79,6 +80,16 @@ def _year_table(name: str) -> tuple[int, np.ndarray, str]:
     values = np.full(last - first + 1, np.nan)
     values[years - first] = cols["value"].astype(float)
     return first, values, str(table_info(name)["path"])
+
+
+def factor_years() -> tuple[int, int]:
+    """First and last year of the CBAM factor schedule (Directive 2003/87/EC Art. 10a(1a); 2026, 2034).
+
+    The definitive period's years that cbamcalc computes without a factor of the user's own, read
+    from ``emission_factors/cbam_factor_Dir2003-87_Art10a.csv``.
+    """
+    first, values, _ = _year_table(CBAM_FACTOR_TABLE)
+    return first, first + len(values) - 1
 
 
 def _by_year(name: str, year: Any, field: str, override: Any) -> np.ndarray:

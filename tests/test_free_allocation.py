@@ -123,3 +123,13 @@ def test_an_override_that_is_not_a_number_is_one_clear_error(override):
     with pytest.raises(InputError) as exc:
         fa.cbam_factor([2027], override=override)
     assert exc.value.field == "cbam_factor" and "numbers >= 0 per year" in str(exc.value)
+
+
+def test_the_years_the_code_names_are_those_of_the_cbam_factor_table():
+    # benchmarks and scenarios keep module constants for the definitive period's years; the table is the law
+    from cbamcalc import benchmarks, scenarios
+
+    first, last = fa.factor_years()
+    assert (first, last) == (2026, 2034)  # Directive 2003/87/EC Art. 10a(1a): factors 2026-2033, none from 2034
+    assert (benchmarks.FIRST_PRODUCTION_YEAR, benchmarks.LAST_PRODUCTION_YEAR) == (first, last)
+    assert (scenarios.FIRST_YEAR, scenarios.LAST_YEAR) == (first, last)

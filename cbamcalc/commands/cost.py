@@ -137,15 +137,16 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
     return p
 
 
-#: Years of import the command computes: the CBAM factor of Directive 2003/87/EC Art. 10a(1a) runs
-#: 2026-2034 (0 from 2034); later years need the library's own ``cbam_factor``.
-FIRST_YEAR, LAST_YEAR = 2026, 2034
-
-
 def _years(text: str) -> list[int]:
-    """``--years`` as a list, checked against 2026-2034 before anything is allocated."""
+    """``--years`` as a list, checked against the CBAM factor's years (2026-2034) before anything is allocated.
+
+    Later years need the library's own ``cbam_factor`` (:func:`cbamcalc.free_allocation.factor_years`).
+    """
+    from ..free_allocation import factor_years
+
+    first, last = factor_years()
     t = str(text).strip()
-    expected = f"years {FIRST_YEAR}-{LAST_YEAR} such as 2026-2034, 2027 or 2026,2030"
+    expected = f"years {first}-{last} such as {first}-{last}, 2027 or 2026,2030"
     try:
         if "-" in t:
             a, b = (int(x) for x in t.split("-", 1))
@@ -154,7 +155,7 @@ def _years(text: str) -> list[int]:
             bounds = [int(x) for x in t.split(",") if x.strip()]
     except ValueError as exc:
         raise InputError(field="--years", expected=expected, found=t) from exc
-    if not bounds or any(not FIRST_YEAR <= y <= LAST_YEAR for y in bounds) or ("-" in t and bounds[1] < bounds[0]):
+    if not bounds or any(not first <= y <= last for y in bounds) or ("-" in t and bounds[1] < bounds[0]):
         raise InputError(field="--years", expected=expected, found=t)
     return list(range(bounds[0], bounds[1] + 1)) if "-" in t else bounds
 

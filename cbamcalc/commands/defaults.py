@@ -77,13 +77,16 @@ def add_parser(subparsers: Any, name: str, helptext: str) -> argparse.ArgumentPa
 
 
 def _year(text: str) -> Any:
-    """``--year``; a year past 2034 (the last year of the CBAM factor) is refused here in one line."""
+    """``--year``; a year past the CBAM factor's last (2034) is refused here in one line."""
+    from ..free_allocation import factor_years
+
     try:
         year = int(text)
     except ValueError:
         return text  # the library refuses it with a clear message
-    if year > 2034:
-        raise InputError(field="--year", expected="a year of import 2026-2034 (the definitive period's factor "
+    first, last = factor_years()
+    if year > last:
+        raise InputError(field="--year", expected=f"a year of import {first}-{last} (the definitive period's factor "
                                                   "schedule, Directive 2003/87/EC Art. 10a(1a))", found=text)
     return year
 
