@@ -12,8 +12,10 @@ manifest), so a CSV changed without recompiling is read and validated the slow w
 answered from a stale snapshot. The validation the CSV path runs on load ran once, at compile
 time, on the same bytes.
 
-Format (pickle-free: read with ``numpy.load(..., allow_pickle=False)``): a zip of ``.npy``
-arrays with fixed timestamps (the same tables give the same bytes), one ``uint8`` array per
+Format (pickle-free: read with ``numpy.load(..., allow_pickle=False)``): a zip of uncompressed
+``.npy`` arrays with fixed timestamps (the same tables give the same bytes); member
+``__manifest__`` holds the parsed ``MANIFEST.toml`` as JSON with the sha256 of its bytes (see
+:func:`manifest_from_compiled`); then one ``uint8`` array per
 table ``T`` (member ``T``), read in one piece: a 4-byte little-endian length, a UTF-8 JSON header
 ``{"sha256": ..., "columns": [[name, kind, dtype, offset, size, text_offset, text_size], ...]}``,
 then the payload. ``kind`` is ``"num"`` (the column's values as loaded, ``int64`` or ``float64``,
