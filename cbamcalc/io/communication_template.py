@@ -273,7 +273,8 @@ def _version(r: _Reader, *, allow_other_versions: bool) -> str:
                          sheet="VersionDocumentation", cell="B2", field="template type",
                          expected=f"'{_TEMPLATE_TYPE} Version 2'", found=kind)
     major = re.search(r"version\s*(\S+)", kind, re.I)
-    if major and major.group(1) != "2":  # the layout cbamcalc reads is that of version 2
+    other_major = major is not None and major.group(1) != "2"  # the layout cbamcalc reads is that of version 2
+    if other_major:
         if not allow_other_versions:
             raise InputError("unknown version of the Communication template (its inputs may have moved); "
                              "pass allow_other_versions=True to read it with the v2.1.1 layout", file=r.file,
@@ -283,10 +284,8 @@ def _version(r: _Reader, *, allow_other_versions: bool) -> str:
                "v2.1.1 layout")
     f = fields["release_date"]
     date = r.get(f, f.cell)
-    if date in TEMPLATE_VERSIONS and not (major and major.group(1) != "2"):
-        return TEMPLATE_VERSIONS[date]
     if date in TEMPLATE_VERSIONS:
-        return f"unknown ({kind})"
+        return f"unknown ({kind})" if other_major else TEMPLATE_VERSIONS[date]
     known = ", ".join(f"{v} ({d.isoformat()})" for d, v in TEMPLATE_VERSIONS.items())
     if not allow_other_versions:
         raise InputError(
