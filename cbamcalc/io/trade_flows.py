@@ -51,6 +51,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .atomic import write_atomically
+from .xlsx_safety import MAX_MAGNITUDE  # largest size of a mass or value read, as for any cell
 
 __all__ = ["LAYOUTS", "layouts", "read_trade_flows", "flows_from_frame", "write_trade_flows", "detect_layout"]
 
@@ -214,8 +215,6 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
 #: Largest CSV read [bytes] (a year of Comext CN8 imports from one partner is a few MB; pandas holds text
 #: cells at about ten times their size in memory).
 MAX_CSV_BYTES = 100 * 1024 * 1024
-#: Largest size of a mass or value read: finite, and sums of a whole file stay far from overflow.
-MAX_MAGNITUDE = 1e15
 
 
 def _cell_text(v: Any) -> str:
@@ -440,7 +439,7 @@ def flows_from_frame(
             i = int(np.flatnonzero(bad_text)[0])
             raise err("missing mass" if empty[i] else "not a number", i, col,
                       f"a number >= 0 [{r['unit']}]", raw[col].iloc[i])
-        huge = (~np.isnan(v) & ~np.isfinite(v)) | (np.abs(np.nan_to_num(v)) > MAX_MAGNITUDE)
+        huge = np.abs(v) > MAX_MAGNITUDE  # inf too; NaN (an empty cell) is not
         if huge.any():
             i = int(np.flatnonzero(huge)[0])
             raise err(None, i, col, f"a finite number of at most {MAX_MAGNITUDE:g} [{r['unit']}]", raw[col].iloc[i])
