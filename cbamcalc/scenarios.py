@@ -651,7 +651,7 @@ def _dist(ctx: _Ctx, t: Mapping[str, Any], key: str, kind: str | None, years: np
 def _montecarlo(ctx: _Ctx, t: Mapping[str, Any], base: Mapping[str, Any], years: np.ndarray, *,
                 present: bool) -> MonteCarloSpec:
     _check_keys(ctx, t, _MC, "montecarlo")
-    draws = int(_number(ctx, t.get("draws", 1000 if not present else 1000), "montecarlo.draws", hi=MAX_DRAWS))
+    draws = int(_number(ctx, t.get("draws", 1000), "montecarlo.draws", hi=MAX_DRAWS))
     seed = t.get("seed", 2026)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ctx.error("montecarlo.seed", expected="an integer >= 0", found=seed)
