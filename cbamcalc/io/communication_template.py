@@ -260,6 +260,11 @@ def _cell_of(cells: dict[str, str], field: str) -> str:
 # ---------------------------------------------------------------------------- sections
 
 
+#: The refusal of a template version cbamcalc does not know, with the way to read it anyway (CLI and Python).
+_OTHER_VERSION = ("unknown version of the Communication template (its inputs may have moved); to read it with the "
+                  "v2.1.1 layout anyway, pass --allow-other-versions (allow_other_versions=True in Python)")
+
+
 def _version(r: _Reader, *, allow_other_versions: bool) -> str:
     missing = [s for s in _SHEETS if s not in r.x.sheet_paths]
     if missing:
@@ -276,10 +281,8 @@ def _version(r: _Reader, *, allow_other_versions: bool) -> str:
     other_major = major is not None and major.group(1) != "2"  # the layout cbamcalc reads is that of version 2
     if other_major:
         if not allow_other_versions:
-            raise InputError("unknown version of the Communication template (its inputs may have moved); "
-                             "pass allow_other_versions=True to read it with the v2.1.1 layout", file=r.file,
-                             sheet="VersionDocumentation", cell="B2", field="template type",
-                             expected=f"'{_TEMPLATE_TYPE} Version 2'", found=kind)
+            raise InputError(_OTHER_VERSION, file=r.file, sheet="VersionDocumentation", cell="B2",
+                             field="template type", expected=f"'{_TEMPLATE_TYPE} Version 2'", found=kind)
         r.warn(f"{r.file}: Communication template '{kind}' is not a version cbamcalc knows; read with the "
                "v2.1.1 layout")
     f = fields["release_date"]
@@ -289,8 +292,7 @@ def _version(r: _Reader, *, allow_other_versions: bool) -> str:
     known = ", ".join(f"{v} ({d.isoformat()})" for d, v in TEMPLATE_VERSIONS.items())
     if not allow_other_versions:
         raise InputError(
-            "unknown version of the Communication template (its inputs may have moved); "
-            "pass allow_other_versions=True to read it with the v2.1.1 layout",
+            _OTHER_VERSION,
             file=r.file, sheet="VersionDocumentation", cell="B3", field="template release date",
             expected=known, found=str(date),
         )
