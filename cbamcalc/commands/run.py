@@ -144,7 +144,10 @@ def compute(args: argparse.Namespace) -> RunOutcome:
         try:
             result = run_installation(installation, strict=not args.lenient)
         except InputError as exc:  # the engine names the template's sheets; our workbook has its own
-            raise (in_user_terms(exc, installation.source_file) if kind == "cbamcalc" else exc) from exc
+            relocated = in_user_terms(exc, installation.source_file) if kind == "cbamcalc" else exc
+            if relocated is exc:
+                raise
+            raise relocated from exc
         cost = _cost(result, data, args)
     for w in caught:
         if not issubclass(w.category, UserWarning) or str(w.message) in result.warnings:
