@@ -274,3 +274,19 @@ def test_recalculation_refusals(tmp_path, monkeypatch):
         cw.recalculate_with_libreoffice([f], tmp_path / "out")
     with pytest.raises(OutputError, match="LibreOffice did not convert"):
         cw.recalculate_with_libreoffice([f], tmp_path / "out", soffice="/bin/true")
+
+
+@pytest.mark.skipif(__import__("os").name != "posix", reason="file modes and umask are POSIX")
+def test_the_export_has_the_mode_the_umask_gives(tmp_path):
+    # issue 12 item 5: the temporary file's 0o600 must not survive the rename
+    import os
+    import stat
+
+    data = example_input()
+    old = os.umask(0o022)
+    try:
+        path = export_communication(data.installation, tmp_path / "thai.xlsx")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["thai.xlsx"]  # nothing stray beside it

@@ -98,6 +98,20 @@ def test_png_charts(result, tmp_path):
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in files)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+def test_png_charts_have_the_mode_the_umask_gives(result, tmp_path):
+    pytest.importorskip("matplotlib")
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        files = write_png_charts(result, tmp_path)
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in files)
+
+
 def test_png_without_matplotlib(result, tmp_path, monkeypatch):
     import builtins
 

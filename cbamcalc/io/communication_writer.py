@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, OutputError, ReferenceDataError, UnitError
 from ..model import Installation
+from .atomic import write_atomically
 from .communication_template import MapField, cell_map
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -659,22 +660,21 @@ def export_communication(
     if input_path is not None and target.exists() and target.resolve() == Path(input_path).resolve():
         raise OutputError(f"--out {target}: refusing to write over the input file")
     data = _filled_bytes(communication_cells(installation, details=details, routes=routes))
-    folder = target.parent if str(target.parent) else Path(".")
+    if recalculate:
+        data = _recalculated(data, target)
+    return write_atomically(target, lambda fh: fh.write(data), label=f"--out {target}")
+
+
+def _recalculated(data: bytes, target: Path) -> bytes:
+    """The workbook's bytes after LibreOffice recalculated it (in a private temporary folder)."""
     try:
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".cbamcalc-", dir=folder)
+        with tempfile.TemporaryDirectory(prefix="cbamcalc-recalc-") as work:
+            filled = Path(work) / "filled.xlsx"
+            filled.write_bytes(data)
+            out = Path(work) / "out"
+            out.mkdir()
+            return Path(recalculate_with_libreoffice([str(filled)], str(out))[0]).read_bytes()
     except OSError as exc:
-        raise OutputError(f"--out {target}: cannot write in {folder}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if recalculate:
-            with tempfile.TemporaryDirectory(prefix="cbamcalc-recalc-", dir=folder) as out:
-                done = recalculate_with_libreoffice([tmp], out)[0]
-                os.replace(done, tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OutputError):
             raise
         raise OutputError(f"--out {target}: cannot be written: {exc.strerror or exc}") from exc
-    return target

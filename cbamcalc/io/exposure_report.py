@@ -25,7 +25,6 @@ formulas (CSV/formula injection from firm names or file contents).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -358,17 +357,11 @@ def write_png_charts(result: ExposureResult, folder: str | os.PathLike[str]) -> 
 
     def save(fig: Any, name: str) -> None:
         target = out_dir / name
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=out_dir)
-        os.close(fd)
         try:
-            fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png")
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            write_atomically(target, lambda fh: fig.savefig(fh, dpi=120, bbox_inches="tight", format="png"),
+                             label=f"PNG chart {target}")
         finally:
             plt.close(fig)
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         written.append(target)
 
     piv = result.by_sector.pivot_table(index="year", columns="sector", values="cost_eur", aggfunc="sum")
