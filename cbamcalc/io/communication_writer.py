@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, OutputError, ReferenceDataError, UnitError
 from ..model import Installation
-from .atomic import write_atomically
+from .atomic import check_target, write_atomically
 from .communication_template import MapField, cell_map
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -657,12 +657,11 @@ def export_communication(
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise OutputError(f"--out {target}: expected a file name ending in .xlsx")
-    if input_path is not None and target.exists() and target.resolve() == Path(input_path).resolve():
-        raise OutputError(f"--out {target}: refusing to write over the input file")
+    check_target(target, flag="--out", inputs=(input_path,))  # not an input, a folder or a missing folder
     data = _filled_bytes(communication_cells(installation, details=details, routes=routes))
     if recalculate:
         data = _recalculated(data, target)
-    return write_atomically(target, lambda fh: fh.write(data), label=f"--out {target}")
+    return write_atomically(target, lambda fh: fh.writelines([data]), label=f"--out {target}")
 
 
 def _recalculated(data: bytes, target: Path) -> bytes:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CbamError, OutputError
-from .atomic import write_atomically
+from .atomic import check_target, write_atomically
 from .exporter_workbook import label_text as _text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -446,8 +446,7 @@ def write_results_workbook(
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise OutputError(f"--out {target}: expected a file name ending in .xlsx")
-    if input_path is not None and target.exists() and target.resolve() == Path(input_path).resolve():
-        raise OutputError(f"--out {target}: refusing to write over the input file")
+    check_target(target, flag="--out", inputs=(input_path,))  # not an input, a folder or a missing folder
     notes: list[str] = []
     iso = None
     country_label = country or ""
