@@ -79,7 +79,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{one_line(self.prog)}: error: {one_line(message)} (see '{one_line(self.prog)} --help')\n")
 
 
-def _with_flags(exc: CbamError, module: object) -> CbamError:
+def with_flags(exc: CbamError, module: object) -> CbamError:
     """The error with its internal field name replaced by the flag (``FLAG_OF_FIELD`` of the command)."""
     flags = getattr(module, "FLAG_OF_FIELD", None) or {}
     if isinstance(exc, InputError) and exc.field in flags:
@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CbamError as exc:
         if args.debug:
             raise
-        print(f"cbamcalc {args.command}: error: {one_line(str(_with_flags(exc, module)))}", file=sys.stderr)
+        print(f"cbamcalc {args.command}: error: {one_line(str(with_flags(exc, module)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("cbamcalc: interrupted", file=sys.stderr)

@@ -44,20 +44,20 @@ def test_one_line_escapes_what_could_break_or_forge_a_line(text: str, line: str)
 def test_flag_of_field_names_the_flag_and_drops_the_librarys_row() -> None:
     module = types.SimpleNamespace(FLAG_OF_FIELD={"price": "--price"})
     exc = InputError(row=0, field="price", expected="a number >= 0", found=-1.0)
-    out = cli._with_flags(exc, module)
+    out = cli.with_flags(exc, module)
     assert str(out) == "--price: expected a number >= 0, found -1.0"
 
 
 def test_flag_of_field_keeps_the_file_of_a_value_read_from_it() -> None:
     module = types.SimpleNamespace(FLAG_OF_FIELD={"sheet": "--sheet"})
     exc = InputError(file="flows.xlsx", sheet="Nope", field="sheet", expected="one of flows", found="Nope")
-    assert str(cli._with_flags(exc, module)) == ("File 'flows.xlsx', sheet 'Nope' (--sheet): expected one of flows, "
+    assert str(cli.with_flags(exc, module)) == ("File 'flows.xlsx', sheet 'Nope' (--sheet): expected one of flows, "
                                                  "found 'Nope'")
 
 
 def test_field_without_a_flag_is_left_alone() -> None:
     exc = InputError(field="price", expected="x", found=1)
-    assert cli._with_flags(exc, types.SimpleNamespace()) is exc
+    assert cli.with_flags(exc, types.SimpleNamespace()) is exc
 
 
 def test_argparse_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:

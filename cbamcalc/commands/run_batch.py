@@ -78,7 +78,7 @@ def run_one(file: str, lenient: bool = False, allow_other_versions: bool = False
     try:
         outcome = run_cmd.compute(args)
     except CbamError as exc:
-        return {"file": file, "ok": False, "reason": cli.one_line(str(cli._with_flags(exc, run_cmd)))}
+        return {"file": file, "ok": False, "reason": cli.one_line(str(cli.with_flags(exc, run_cmd)))}
     except Exception as exc:  # a bug of cbamcalc: named, and the batch goes on
         return {"file": file, "ok": False,
                 "reason": f"internal error: {type(exc).__name__}: {cli.one_line(str(exc))[:500]} (a bug in "

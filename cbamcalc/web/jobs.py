@@ -248,10 +248,10 @@ def _as_cli(exc: Any, task: str) -> Any:
     """The error as the CLI prints it: internal field names replaced by the command's flags."""
     import importlib
 
-    from ..cli import _with_flags
+    from ..cli import with_flags
 
     name = _COMMAND_OF_TASK.get(task)
-    return _with_flags(exc, importlib.import_module(f"cbamcalc.commands.{name}")) if name else exc
+    return with_flags(exc, importlib.import_module(f"cbamcalc.commands.{name}")) if name else exc
 
 
 def _child(conn: Any, task: str, params: dict[str, Any], folder: str) -> None:
