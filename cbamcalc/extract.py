@@ -46,6 +46,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .cn_codes import spaced
 from .errors import ReferenceDataError
 
 __all__ = [
@@ -360,7 +361,7 @@ def _dv_lines(sheets: dict[str, list[tuple[Any, ...]]], lookup: dict[str, str]) 
                 country=country,
                 row=r,
                 sector=sector,
-                cn_text=cn_text if isinstance(first, str) else _space_cn(digits),
+                cn_text=cn_text if isinstance(first, str) else spaced(digits),
                 cn_line=digits,
                 description=_norm_space(_cell(row, 1)),
                 cells=[_parse_dv_cell(_cell(row, i)) for i in range(2, 8)],
@@ -372,11 +373,6 @@ def _dv_lines(sheets: dict[str, list[tuple[Any, ...]]], lookup: dict[str, str]) 
             lines.append(line)
     _assign_variants(lines)
     return lines
-
-
-def _space_cn(digits: str) -> str:
-    """'73181595' -> '7318 15 95' (the way the acts print CN codes)."""
-    return " ".join([digits[:4]] + [digits[i : i + 2] for i in range(4, len(digits), 2)])
 
 
 def _assign_variants(lines: list[_DVLine]) -> None:
@@ -636,7 +632,7 @@ def benchmark_rows(shared_dir: Path) -> list[dict[str, Any]]:
             out.append(
                 {
                     "cn_code": cn,
-                    "cn_text": _space_cn(cn),
+                    "cn_text": spaced(cn),
                     "description": description,
                     "sector": sector,
                     "column": column,
@@ -782,7 +778,7 @@ def cn_codes_from_benchmarks(cn_rows: list[dict[str, Any]], bm_rows: list[dict[s
                 "list_source": "benchmark annex (CN 2026 code)",
                 "act": BM_ACT,
                 "provision": f"Annex (CN code listed there; category of the template codes under heading "
-                f"{_space_cn(cn[:6])})",
+                f"{spaced(cn[:6])})",
                 "source_sheet": rec["source_sheet"],
                 "source_row": rec["source_row"],
             }

@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .cn_codes import spaced
 from .errors import ReferenceDataError
 from .extract import DV_CITATION_COLUMNS, DV_LINE_COLUMNS
 
@@ -209,10 +210,6 @@ def cross_check(shared_dir: Path) -> int:
     return len(primary)
 
 
-def _space(digits: str) -> str:
-    return " ".join([digits[:4]] + [digits[i : i + 2] for i in range(4, len(digits), 2)])
-
-
 def _status(text: str, where: str) -> tuple[str, float | None]:
     text = text.strip()
     if text in _MARKERS:
@@ -260,7 +257,7 @@ def _row(table: str, country: str, code: str, cell: str, line: list[str], n: int
         "country_table": table,
         "sector": line[3],
         "cn_line": cn_line,
-        "cn_line_text": _space(cn_line),
+        "cn_line_text": spaced(cn_line),
         "heading_level": len(cn_line),
         "variant": variant,
         "description": line[2],
